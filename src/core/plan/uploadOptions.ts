@@ -1,0 +1,47 @@
+import { LabelPair } from './labels';
+import { ProfileTypeChoice } from './profileTypes';
+
+export const DEFAULT_THREAD_LABEL = 'thread_name';
+export const DEFAULT_SLICE_SECONDS = 10;
+export const MIN_SLICE_SECONDS = 1;
+export const MAX_SLICE_SECONDS = 3600;
+
+/** Pyroscope's defaults: 16 000 samples per profile; 1 MiB keeps every profile far below the 2 MB rate-limit burst. */
+export const DEFAULT_PROFILE_LIMITS: ProfileLimits = { maxSamplesPerProfile: 16_000, maxProfileBytes: 1 << 20 };
+
+export interface ProfileLimits {
+  maxSamplesPerProfile: number;
+  /** Upper bound for the uncompressed pprof size of one profile. */
+  maxProfileBytes: number;
+}
+
+export interface ThreadChoice {
+  include?: boolean;
+  /** The thread label value; de-duplicated against the other threads. */
+  labelValue?: string;
+  profileType?: ProfileTypeChoice;
+}
+
+export interface UploadOptions {
+  serviceName: string;
+  /** Where the earliest profile of each file starts, in epoch milliseconds. */
+  fromMs: number;
+  /** End of the chosen range; defaults to from + the longest file's duration. */
+  toMs?: number;
+  /** Applies to every thread unless a thread choice overrides it; by default it follows each thread's unit. */
+  profileType?: ProfileTypeChoice;
+  /** For unit `none`: samples per second, which turns counts into CPU or wall time. */
+  sampleRateHz?: number;
+  extraLabels?: LabelPair[];
+  threadLabelName?: string;
+  sliceSeconds?: number;
+  /** Per thread, by `threadKey(fileIndex, profileIndex)`. */
+  threads?: Record<string, ThreadChoice>;
+  /** For the time-window warnings; defaults to Date.now(). */
+  nowMs?: number;
+  limits?: ProfileLimits;
+}
+
+export function threadKey(fileIndex: number, profileIndex: number): string {
+  return `${fileIndex}:${profileIndex}`;
+}
