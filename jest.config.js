@@ -3,12 +3,29 @@ process.env.TZ = 'UTC';
 
 const base = require('./.config/jest.config');
 
+// d3-color and friends publish `.mjs` entry points that the scaffold's transform pattern does not cover.
+const transform = {
+  '^.+\\.(t|j)sx?$': base.transform['^.+\\.(t|j)sx?$'],
+  '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
+};
+
 module.exports = {
-  ...base,
-  testMatch: [...base.testMatch, '<rootDir>/cli/**/__tests__/**/*.{ts,tsx}'],
-  // d3-color and friends publish `.mjs` entry points that the scaffold's transform pattern does not cover.
-  transform: {
-    '^.+\\.(t|j)sx?$': base.transform['^.+\\.(t|j)sx?$'],
-    '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
-  },
+  projects: [
+    {
+      // The conversion core and the command-line tool run in Node (and in a Web Worker): no DOM.
+      ...base,
+      displayName: 'core',
+      transform,
+      testEnvironment: 'node',
+      setupFilesAfterEnv: [],
+      testMatch: ['<rootDir>/src/core/**/__tests__/**/*.test.ts', '<rootDir>/cli/**/__tests__/**/*.test.ts'],
+    },
+    {
+      ...base,
+      displayName: 'ui',
+      transform,
+      testMatch: ['<rootDir>/src/**/__tests__/**/*.test.{ts,tsx}'],
+      testPathIgnorePatterns: ['<rootDir>/src/core/'],
+    },
+  ],
 };

@@ -1,0 +1,46 @@
+import { formatProfileIssue } from '../../src/core/speedscope/issues';
+import { formatValue, table } from '../format';
+import { CliIo, loadFiles } from '../io';
+
+export async function inspectCommand(paths: string[], io: CliIo): Promise<number> {
+  const { files, failures } = await loadFiles(paths);
+  const rows: string[][] = [];
+  const problems: string[] = [...failures];
+  for (const file of files) {
+    problems.push(...file.warnings.map((w) => `${file.fileName}: ${w}`));
+    for (const profile of file.profiles) {
+      if (!profile.ok) {
+        rows.push([file.fileName, String(profile.index), profile.name, profile.type, profile.unit, '', '', '', '', '', 'error']);
+        problems.push(formatProfileIssue(profile.error));
+        continue;
+      }
+      const { stats, baseUnit } = profile;
+      rows.push([
+        file.fileName,
+        String(profile.index),
+        profile.name,
+        profile.type,
+        profile.unit,
+        baseUnit === 'nanoseconds' ? formatValue(stats.duration, baseUnit) : '',
+        formatValue(stats.total, baseUnit),
+        String(stats.samplesOrEvents),
+        String(stats.uniqueStacks),
+        String(stats.maxDepth),
+        stats.emptyStackSamples > 0 ? `${stats.emptyStackSamples} empty` : '',
+      ]);
+      problems.push(...profile.warnings.map((w) => `${file.fileName}: profile ${profile.index}: ${w}`));
+    }
+  }
+  if (rows.length > 0) {
+    io.out(
+      table(
+        ['file', '#', 'thread', 'type', 'unit', 'duration', 'total', 'samples/events', 'stacks', 'depth', 'notes'],
+        rows
+      ) + '\n'
+    );
+  }
+  for (const problem of problems) {
+    io.err(problem + '\n');
+  }
+  return files.length > 0 ? 0 : 1;
+}
