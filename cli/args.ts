@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { errorText } from '../src/core/util/errorText';
 import { LabelPair } from '../src/core/plan/labels';
 import { PROFILE_TYPE_CHOICES, ProfileTypeChoice } from '../src/core/plan/profileTypes';
 import { UploadOptions } from '../src/core/plan/uploadOptions';
@@ -71,10 +71,11 @@ export function uploadOptionsFrom(values: UploadValues): UploadOptions {
   };
 }
 
-export function parseCommandArgs<T extends Parameters<typeof parseArgs>[0]['options']>(args: string[], options: T) {
+/** Runs `parseArgs` and turns its complaints into usage errors. */
+export function usageErrors<T>(parse: () => T): T {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parse();
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw new UsageError(errorText(e));
   }
 }

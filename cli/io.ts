@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { errorText } from '../src/core/util/errorText';
 import { parseSpeedscope } from '../src/core/speedscope/parseSpeedscope';
 import { SpeedscopeFileError } from '../src/core/speedscope/issues';
 import { ParsedFile } from '../src/core/threads/threadModel';
@@ -25,7 +26,7 @@ export async function loadFiles(paths: string[]): Promise<LoadedFiles> {
     try {
       bytes = await readFile(path);
     } catch (e) {
-      failures.push(`${path}: cannot read: ${e instanceof Error ? e.message : String(e)}`);
+      failures.push(`${path}: cannot read: ${errorText(e)}`);
       continue;
     }
     try {

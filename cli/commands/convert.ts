@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { planUpload, UploadPlan } from '../../src/core/plan/planUpload';
 import { batchProfiles, encodePlan, EncodedProfile, PushBatch } from '../../src/core/push/encodeUpload';
 import { ParsedFile } from '../../src/core/threads/threadModel';
-import { parseCommandArgs, UPLOAD_OPTIONS, uploadOptionsFrom, UsageError } from '../args';
+import { parseArgs } from 'node:util';
+import { UPLOAD_OPTIONS, uploadOptionsFrom, usageErrors, UsageError } from '../args';
 import { CliIo, loadFiles } from '../io';
 
 export interface Prepared {
@@ -40,7 +41,9 @@ export async function prepare(paths: string[], values: Parameters<typeof uploadO
 export const requestFileName = (index: number) => `requests/${String(index + 1).padStart(4, '0')}.json`;
 
 export async function convertCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { ...UPLOAD_OPTIONS, out: { type: 'string' } });
+  const { values, positionals } = usageErrors(() =>
+    parseArgs({ args, options: { ...UPLOAD_OPTIONS, out: { type: 'string' } }, allowPositionals: true })
+  );
   if (!values.out) {
     throw new UsageError('--out <dir> is required');
   }

@@ -1,6 +1,7 @@
 import { fetchTransport, PyroscopeClient } from '../../src/core/push/pyroscopeClient';
 import { pushUpload } from '../../src/core/push/pushUpload';
-import { parseCommandArgs, UPLOAD_OPTIONS, UsageError } from '../args';
+import { parseArgs } from 'node:util';
+import { UPLOAD_OPTIONS, usageErrors, UsageError } from '../args';
 import { formatValue, table } from '../format';
 import { CliIo } from '../io';
 import { prepare } from './convert';
@@ -32,13 +33,19 @@ function clientFrom(values: { grafana?: string; datasource?: string; pyroscope?:
 }
 
 export async function pushCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...UPLOAD_OPTIONS,
-    grafana: { type: 'string' },
-    datasource: { type: 'string' },
-    pyroscope: { type: 'string' },
-    tenant: { type: 'string' },
-  });
+  const { values, positionals } = usageErrors(() =>
+    parseArgs({
+      args,
+      options: {
+        ...UPLOAD_OPTIONS,
+        grafana: { type: 'string' },
+        datasource: { type: 'string' },
+        pyroscope: { type: 'string' },
+        tenant: { type: 'string' },
+      },
+      allowPositionals: true,
+    })
+  );
   if (positionals.length === 0) {
     throw new UsageError('give at least one Speedscope file');
   }

@@ -1,4 +1,3 @@
-import { formatProfileIssue } from '../speedscope/issues';
 import { BaseUnit } from '../speedscope/units';
 import { ParsedFile, ThreadProfile } from '../threads/threadModel';
 import { assertUniqueProfiles } from './invariant';
@@ -136,7 +135,8 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       if (profile.ok) {
         usable.push({ key, thread: profile });
       } else {
-        skipped.push({ ...describe(key, profile), reason: formatProfileIssue(profile.error) });
+        // The file, profile and name are in the record already; the reason is the field and what is wrong with it.
+        skipped.push({ ...describe(key, profile), reason: `${profile.error.field}: ${profile.error.message}` });
       }
     }
   });

@@ -1,3 +1,4 @@
+import { errorText } from '../util/errorText';
 import { assertUniqueProfiles } from '../plan/invariant';
 import { BatchLimits, batchProfiles, DEFAULT_BATCH_LIMITS, EncodedProfile } from './encodeUpload';
 import { PushCancelledError, PyroscopeClient, PyroscopeHttpError, TransportError } from './pyroscopeClient';
@@ -90,7 +91,7 @@ function describeFailure(error: unknown): string {
   if (error instanceof TransportError) {
     return `no response: ${error.message}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }
 
 /**

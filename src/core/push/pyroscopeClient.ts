@@ -2,6 +2,8 @@
  * The only place that knows Pyroscope's HTTP API. Paths are relative to a base: the Grafana datasource proxy
  * (`/api/datasources/proxy/uid/<uid>`), an app route, or a Pyroscope URL. How bytes travel is the transport's job.
  */
+import { errorText } from '../util/errorText';
+
 export const PUSH_PATH = '/push.v1.PusherService/Push';
 export const SERIES_PATH = '/querier.v1.QuerierService/Series';
 
@@ -111,7 +113,7 @@ export class PyroscopeClient {
       if (signal?.aborted) {
         throw new PushCancelledError();
       }
-      throw e instanceof TransportError ? e : new TransportError(e instanceof Error ? e.message : String(e));
+      throw e instanceof TransportError ? e : new TransportError(errorText(e));
     }
     if (response.status < 200 || response.status >= 300) {
       throw new PyroscopeHttpError(response.status, serverMessage(response.body), response.retryAfterSeconds);
@@ -135,8 +137,8 @@ export function fetchTransport(baseUrl: string, headers: Record<string, string> 
           signal,
         });
       } catch (e) {
-        const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
-        throw new TransportError(`${e instanceof Error ? e.message : String(e)}${cause} (${base}${path})`);
+        const cause = e instanceof Error && e.cause !== undefined ? `: ${errorText(e.cause)}` : '';
+        throw new TransportError(`${errorText(e)}${cause} (${base}${path})`);
       }
       const retryAfter = Number(response.headers.get('retry-after'));
       return {

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'fflate';
+import { errorText } from '../util/errorText';
 import { SpeedscopeFileError } from './issues';
 
 /** V8 cannot hold a string longer than 2^29 − 24 characters; JSON.parse needs the whole text as one string. */
@@ -26,8 +27,4 @@ export function decodeToText(fileName: string, bytes: Uint8Array): string {
   }
   // TextDecoder drops a leading byte-order mark and replaces invalid UTF-8 instead of failing.
   return new TextDecoder('utf-8').decode(raw);
-}
-
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -1,6 +1,7 @@
 import { BuildProgress, buildEventedThread, buildSampledThread, ThreadHeader } from '../threads/buildThread';
 import { Frame, ParsedFile, ParsedProfile } from '../threads/threadModel';
-import { decodeToText, errorText } from './decode';
+import { errorText } from '../util/errorText';
+import { decodeToText } from './decode';
 import { ProfileDataError, SpeedscopeFileError } from './issues';
 import { unitInfo } from './units';
 
