@@ -9,10 +9,29 @@ export interface LabelPair {
   value: string;
 }
 
-const encoder = new TextEncoder();
-
+/** UTF-8 length without allocating (it runs for every frame of every planned profile). */
 export function utf8Length(value: string): number {
-  return encoder.encode(value).length;
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x80) {
+      bytes += 1;
+    } else if (code < 0x800) {
+      bytes += 2;
+    } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    } else {
+      // Other BMP characters, and lone surrogates, which encoders replace with the 3-byte U+FFFD.
+      bytes += 3;
+    }
+  }
+  return bytes;
 }
 
 export function labelNameProblem(name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { ThreadProfile } from '../threads/threadModel';
+import { Frame, ThreadProfile } from '../threads/threadModel';
 import { utf8Length } from './labels';
 import { ProfileLimits } from './uploadOptions';
 
@@ -78,13 +78,28 @@ function varintSize(value: number): number {
 const PROFILE_OVERHEAD_BYTES = 256;
 
 /**
+ * Upper bound of what one frame adds to a profile: a location (id and one line: ≤ 20 bytes), a function (id, name,
+ * system name, file name: ≤ 22 bytes) and its two strings with their tags (≤ 8 bytes plus the text).
+ */
+const frameCostCache = new WeakMap<Frame[], Float64Array>();
+
+function frameCosts(frames: Frame[]): Float64Array {
+  let costs = frameCostCache.get(frames);
+  if (!costs) {
+    costs = Float64Array.from(frames, (f) => 50 + utf8Length(f.name) + utf8Length(f.file ?? ''));
+    frameCostCache.set(frames, costs);
+  }
+  return costs;
+}
+
+/**
  * Splits a slice so that every part stays within the sample and size limits. Sizes are an upper bound of the
  * encoded pprof: each sample's location ids and value, and each distinct frame's location, function and strings.
  */
 export function splitToLimits(thread: ThreadProfile, slice: StackSlice, limits: ProfileLimits): StackSlice[] {
   const { tree, frames } = thread;
   const locationIdBytes = varintSize(frames.length + 1);
-  const frameCost = (frame: number) => 64 + utf8Length(frames[frame].name) + utf8Length(frames[frame].file ?? '');
+  const frameCost = frameCosts(frames);
   const parts: StackSlice[] = [];
   let start = 0;
   let bytes = PROFILE_OVERHEAD_BYTES;
@@ -101,7 +116,7 @@ export function splitToLimits(thread: ThreadProfile, slice: StackSlice, limits: 
     for (let n = node; n > 0; n = tree.parent[n]) {
       const frame = tree.frame[n];
       if (!known.has(frame)) {
-        cost += frameCost(frame);
+        cost += frameCost[frame];
       }
     }
     return cost;
