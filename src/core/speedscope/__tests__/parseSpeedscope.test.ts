@@ -197,6 +197,17 @@ describe('per-profile validation (synthetic files)', () => {
     expect(parsed.warnings[0]).toMatch(/^startValue is above 2\^53/);
   });
 
+  it('reports stacks deeper than Pyroscope keeps (1000 frames)', () => {
+    const deep = Array.from({ length: 1001 }, (_, i) => i % 2);
+    const parsed = parseSpeedscope('deep.json', encode({ profiles: [sampled({ samples: [deep, deep.slice(0, 1000)], weights: [1, 1] })], shared: { frames } }));
+    const thread = parsed.profiles[0];
+    expect(thread.ok && [thread.stats.deepStacks, thread.stats.maxDepth, thread.warnings]).toEqual([
+      1,
+      1001,
+      ['1 stacks are deeper than 1000 frames; Pyroscope keeps only the 1000 frames nearest the leaf'],
+    ]);
+  });
+
   it('keeps non-ASCII names (synthetic: no real file has them)', () => {
     const parsed = parseSpeedscope('ü.json', encode({ profiles: [sampled({ name: 'Поток «главный» 🧵', samples: [[0]], weights: [1] })], shared: { frames: [{ name: '関数' }] } }));
     expect(parsed.profiles[0].name).toBe('Поток «главный» 🧵');
