@@ -106,7 +106,7 @@ function finish(
   const isTime = unitInfo.kind === 'time';
   if (isTime && duration > 0 && counts.end > duration) {
     warnings.push(
-      `samples add up to ${counts.end} ns, more than the profile's ${duration} ns between startValue and endValue: it may count several CPUs or overlap other profiles`
+      `samples add up to ${counts.end / 1e9} s, more than the profile's ${duration / 1e9} s between startValue and endValue: it may count several CPUs or overlap other profiles`
     );
   }
   return {

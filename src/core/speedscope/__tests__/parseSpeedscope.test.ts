@@ -54,7 +54,7 @@ describe('committed fixtures (MIT)', () => {
     expect(claw.profiles[0].ok && claw.profiles[0].warnings).toEqual(['unit "samples" is not a Speedscope unit; values are counted']);
     const brook = parseFixture('brook-profiler-24-overlapping-profiles.speedscope.json');
     expect(brook.profiles[1].ok && brook.profiles[1].warnings).toEqual([
-      "samples add up to 91900000000 ns, more than the profile's 59990000000 ns between startValue and endValue: it may count several CPUs or overlap other profiles",
+      "samples add up to 91.9 s, more than the profile's 59.99 s between startValue and endValue: it may count several CPUs or overlap other profiles",
     ]);
   });
 
@@ -199,7 +199,7 @@ describe('per-profile validation (synthetic files)', () => {
 
   it('reports stacks deeper than Pyroscope keeps (1000 frames)', () => {
     const deep = Array.from({ length: 1001 }, (_, i) => i % 2);
-    const parsed = parseSpeedscope('deep.json', encode({ profiles: [sampled({ samples: [deep, deep.slice(0, 1000)], weights: [1, 1] })], shared: { frames } }));
+    const parsed = parseSpeedscope('deep.json', encode({ profiles: [sampled({ samples: [deep, deep.slice(0, 1000)], weights: [1, 1], endValue: 2 })], shared: { frames } }));
     const thread = parsed.profiles[0];
     expect(thread.ok && [thread.stats.deepStacks, thread.stats.maxDepth, thread.warnings]).toEqual([
       1,
