@@ -38,6 +38,8 @@ export const MANY_SERIES = 100;
 export interface PlannedProfile {
   threadKey: string;
   thread: ThreadProfile;
+  /** The value of the thread label, unique within the upload. */
+  threadLabelValue: string;
   labels: LabelPair[];
   profileType: ProfileTypeSpec;
   profileTypeId: string;
@@ -220,6 +222,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
         profiles.push({
           threadKey: key,
           thread,
+          threadLabelValue: labelValue.value,
           labels,
           profileType: spec,
           profileTypeId: profileTypeId(spec),

@@ -114,7 +114,7 @@ export async function pushUpload(
 
   const results = new Map<string, ThreadPushResult>();
   for (const profile of profiles) {
-    const { threadKey, thread, labels } = profile.planned;
+    const { threadKey, thread, threadLabelValue } = profile.planned;
     const existing = results.get(threadKey);
     if (existing) {
       existing.profilesTotal++;
@@ -124,7 +124,7 @@ export async function pushUpload(
         fileName: thread.fileName,
         threadIndex: thread.index,
         threadName: thread.name,
-        labelValue: labels[2]?.value,
+        labelValue: threadLabelValue,
         status: 'pushed',
         profilesPushed: 0,
         profilesTotal: 1,

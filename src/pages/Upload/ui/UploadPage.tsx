@@ -1,6 +1,179 @@
-import React from 'react';
+import { css } from '@emotion/css';
+import React, { useCallback, useMemo, useState } from 'react';
+import { GrafanaTheme2, usePluginContext } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
+import { Alert, Text, useStyles2 } from '@grafana/ui';
+import { labelValueProblem } from '../../../core/plan/labels';
+import { AppSettings, DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
+import { pprofArchive } from '../domain/pprofArchive';
+import { pyroscopeDatasources } from '../domain/pyroscopeDatasources';
+import { buildThreadRows, ThreadChoiceUi } from '../domain/threadRows';
+import { defaultRange, initialForm, serviceNameFromFile, UploadForm, uploadOptionsFrom, uploadSpanMs } from '../domain/uploadForm';
+import { userCanPush } from '../domain/userCanPush';
+import { usePush } from '../domain/usePush';
+import { useUploadFiles } from '../domain/useUploadFiles';
+import { useUploadPlan } from '../domain/useUploadPlan';
+import { PushTarget } from '../infrastructure/grafanaTransport';
+import { FileDrop } from './FileDrop';
+import { PlanSummary } from './PlanSummary';
+import { PushPanel } from './PushPanel';
+import { TargetForm } from './TargetForm';
+import { ThreadFlameGraph } from './ThreadFlameGraph';
+import { ThreadTable } from './ThreadTable';
+
+function downloadBytes(bytes: Uint8Array, fileName: string) {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  URL.revokeObjectURL(url);
+}
 
 export default function UploadPage() {
-  return <PluginPage>Drop Speedscope files here to upload them to Pyroscope.</PluginPage>;
+  const styles = useStyles2(getStyles);
+  const settings = (usePluginContext()?.meta.jsonData ?? {}) as AppSettings;
+  const maxFileSizeMb = settings.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB;
+  const { files, addFiles, removeFile } = useUploadFiles(maxFileSizeMb);
+  const [choices, setChoices] = useState<Record<string, ThreadChoiceUi>>({});
+  const [form, setForm] = useState<UploadForm>(() => initialForm(settings, Date.now()));
+  const [shownKey, setShownKey] = useState<string>();
+  const push = usePush();
+  const datasources = useMemo(() => pyroscopeDatasources(), []);
+  const canPush = userCanPush();
+
+  const rows = useMemo(() => buildThreadRows(files, choices), [files, choices]);
+  const parsedFiles = useMemo(() => files.flatMap((f) => (f.parsed ? [f.parsed] : [])), [files]);
+  const spanMs = uploadSpanMs(rows);
+  const range = form.range ?? defaultRange(form.anchorMs, spanMs, form.sliceSeconds);
+  const datasourceUid = form.datasourceUid ?? datasources[0]?.uid;
+  const datasource = datasources.find((d) => d.uid === datasourceUid);
+  const serviceName = form.serviceName ?? (settings.defaultServiceName || (files[0] ? serviceNameFromFile(files[0].name) : ''));
+  const serviceNameProblem = files.length > 0 ? labelValueProblem('service_name', serviceName) : undefined;
+
+  const options = useMemo(
+    () => (parsedFiles.length > 0 ? uploadOptionsFrom(form, rows, serviceName, range, settings.threadLabelName) : undefined),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [parsedFiles, form, rows, serviceName, range.fromMs, range.toMs, settings.threadLabelName]
+  );
+  const { plan, problems } = useUploadPlan(parsedFiles, options);
+
+  const target: PushTarget | undefined =
+    form.target === 'app-route' && settings.pushUrl
+      ? { kind: 'app-route', url: settings.pushUrl }
+      : datasource
+        ? { kind: 'datasource', uid: datasource.uid, name: datasource.name }
+        : undefined;
+  const disabledReason = !canPush
+    ? 'Only Editors and Admins can push profiles. You can still inspect the files.'
+    : !target
+      ? 'Choose a Pyroscope datasource to push to.'
+      : problems.length > 0 || !plan
+        ? undefined
+        : plan.profiles.length === 0
+          ? 'No thread is selected or has data to push.'
+          : undefined;
+
+  const onChangeForm = useCallback((patch: Partial<UploadForm>) => setForm((f) => ({ ...f, ...patch })), []);
+  const placeAtNow = useCallback(() => setForm((f) => ({ ...f, range: undefined, anchorMs: Date.now() })), []);
+  const onAddFiles = useCallback(
+    (dropped: File[]) => {
+      addFiles(dropped);
+      setForm((f) => ({ ...f, anchorMs: Date.now() }));
+    },
+    [addFiles]
+  );
+  const onToggle = useCallback((uiKey: string, include: boolean) => setChoices((c) => ({ ...c, [uiKey]: { ...c[uiKey], include } })), []);
+  const onRename = useCallback((uiKey: string, labelValue: string | undefined) => setChoices((c) => ({ ...c, [uiKey]: { ...c[uiKey], labelValue } })), []);
+  const onToggleAll = useCallback(
+    (include: boolean) => setChoices((c) => Object.fromEntries(rows.map((r) => [r.uiKey, { ...c[r.uiKey], include }]))),
+    [rows]
+  );
+  const shownRow = rows.find((r) => r.uiKey === shownKey) ?? rows.find((r) => r.included);
+  const needsSampleRate = rows.some((r) => r.thread?.kind === 'count' && r.included);
+
+  return (
+    <PluginPage subTitle="Put Speedscope profiles into Pyroscope: every thread its own series, nothing dropped.">
+      <div className={styles.page}>
+        <section aria-labelledby="files-heading">
+          <Text element="h2" variant="h4" id="files-heading">
+            1. Files
+          </Text>
+          <FileDrop files={files} maxFileSizeMb={maxFileSizeMb} onAdd={onAddFiles} onRemove={removeFile} />
+        </section>
+
+        {rows.length > 0 && (
+          <section aria-labelledby="threads-heading">
+            <Text element="h2" variant="h4" id="threads-heading">
+              2. Threads
+            </Text>
+            <ThreadTable rows={rows} selectedKey={shownRow?.uiKey} onToggle={onToggle} onToggleAll={onToggleAll} onRename={onRename} onShow={setShownKey} />
+            {shownRow && <ThreadFlameGraph row={shownRow} />}
+          </section>
+        )}
+
+        <section aria-labelledby="target-heading">
+          <Text element="h2" variant="h4" id="target-heading">
+            3. Where and when
+          </Text>
+          <TargetForm
+            form={form}
+            onChange={onChangeForm}
+            onPlaceAtNow={placeAtNow}
+            serviceName={serviceName}
+            serviceNameProblem={serviceNameProblem}
+            range={range}
+            hasDatasources={datasources.length > 0}
+            writeTargetUrl={settings.pushUrl}
+            needsSampleRate={needsSampleRate}
+          />
+        </section>
+
+        {parsedFiles.length > 0 && (
+          <section aria-labelledby="summary-heading">
+            <Text element="h2" variant="h4" id="summary-heading">
+              4. What will be written
+            </Text>
+            <PlanSummary plan={plan} problems={problems} onPlaceAtNow={placeAtNow} />
+          </section>
+        )}
+
+        {parsedFiles.length > 0 && (
+          <section aria-labelledby="push-heading">
+            <Text element="h2" variant="h4" id="push-heading">
+              5. Push
+            </Text>
+            {!canPush && (
+              <Alert severity="info" title="Read-only">
+                Only Editors and Admins can push profiles. You can still inspect the files and their flame graphs.
+              </Alert>
+            )}
+            <PushPanel
+              plan={plan}
+              state={push.state}
+              disabledReason={disabledReason}
+              targetLabel={target?.kind === 'app-route' ? `write target ${target.url}` : `datasource ${datasource?.name ?? ''}`}
+              datasourceUid={datasourceUid}
+              hasWriteTarget={Boolean(settings.pushUrl)}
+              onPush={() => plan && target && push.start(plan, target)}
+              onCancel={push.cancel}
+              onRetry={push.retryFailed}
+              onDownload={() => downloadBytes(pprofArchive(push.state.profiles), `${serviceName || 'speedscope'}-pprof.zip`)}
+            />
+          </section>
+        )}
+      </div>
+    </PluginPage>
+  );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  page: css({
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(3),
+    maxWidth: '100%',
+    minWidth: 0,
+    section: { display: 'flex', flexDirection: 'column', gap: theme.spacing(1), minWidth: 0 },
+  }),
+});

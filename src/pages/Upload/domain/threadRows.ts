@@ -1,0 +1,68 @@
+import { assignThreadLabelValues } from '../../../core/plan/threadLabelValues';
+import { ParsedFile, ThreadProfile } from '../../../core/threads/threadModel';
+import { UploadFile } from './uploadFiles';
+
+export interface ThreadChoiceUi {
+  include?: boolean;
+  labelValue?: string;
+}
+
+export interface ThreadRow {
+  /** Stable in the UI: file id and profile index. */
+  uiKey: string;
+  /** The planner's key: position among parsed files and profile index. */
+  planKey: string;
+  fileName: string;
+  index: number;
+  name: string;
+  type: string;
+  unit: string;
+  thread?: ThreadProfile;
+  error?: string;
+  /** Why the row cannot be included, when it cannot. */
+  notSelectable?: string;
+  included: boolean;
+  /** The unique value the thread label gets, and whether another thread wanted the same. */
+  labelValue: string;
+  labelEdited: boolean;
+  duplicate: boolean;
+}
+
+export function parsedFilesOf(files: UploadFile[]): Array<{ id: string; parsed: ParsedFile }> {
+  return files.flatMap((f) => (f.parsed ? [{ id: f.id, parsed: f.parsed }] : []));
+}
+
+export const uiKeyOf = (fileId: string, index: number) => `${fileId}#${index}`;
+
+/** One row per profile of every parsed file, with the label values the planner will assign. */
+export function buildThreadRows(files: UploadFile[], choices: Record<string, ThreadChoiceUi>): ThreadRow[] {
+  const parsedFiles = parsedFilesOf(files);
+  const requests = parsedFiles.flatMap(({ id, parsed }) =>
+    parsed.profiles.flatMap((p) => (p.ok ? [{ key: uiKeyOf(id, p.index), index: p.index, desired: choices[uiKeyOf(id, p.index)]?.labelValue ?? p.name }] : []))
+  );
+  const values = assignThreadLabelValues(requests);
+  return parsedFiles.flatMap(({ id, parsed }, fileIndex) =>
+    parsed.profiles.map((profile): ThreadRow => {
+      const uiKey = uiKeyOf(id, profile.index);
+      const choice = choices[uiKey] ?? {};
+      const base = { uiKey, planKey: `${fileIndex}:${profile.index}`, fileName: parsed.fileName, index: profile.index, name: profile.name };
+      if (!profile.ok) {
+        const error = `${profile.error.field}: ${profile.error.message}`;
+        return { ...base, type: profile.type, unit: profile.unit, error, notSelectable: error, included: false, labelValue: '', labelEdited: false, duplicate: false };
+      }
+      const value = values.get(uiKey)!;
+      const notSelectable = profile.stats.total === 0 ? 'No samples with a stack and a non-zero weight.' : undefined;
+      return {
+        ...base,
+        type: profile.type,
+        unit: profile.unit,
+        thread: profile,
+        notSelectable,
+        included: notSelectable ? false : choice.include ?? true,
+        labelValue: value.value,
+        labelEdited: choice.labelValue !== undefined,
+        duplicate: value.duplicate,
+      };
+    })
+  );
+}

@@ -1,0 +1,162 @@
+import { css } from '@emotion/css';
+import React from 'react';
+import { GrafanaTheme2 } from '@grafana/data';
+import { Alert, Badge, BadgeColor, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import { UploadPlan } from '../../../core/plan/planUpload';
+import { ThreadPushStatus } from '../../../core/push/pushUpload';
+import { hintFor } from '../domain/errorHints';
+import { drilldownUrl, exploreUrl } from '../domain/links';
+import { PushState } from '../domain/usePush';
+
+interface Props {
+  plan?: UploadPlan;
+  state: PushState;
+  disabledReason?: string;
+  targetLabel: string;
+  datasourceUid?: string;
+  hasWriteTarget: boolean;
+  onPush: () => void;
+  onCancel: () => void;
+  onRetry: () => void;
+  onDownload: () => void;
+}
+
+const STATUS_COLOR: Record<ThreadPushStatus, BadgeColor> = { pushed: 'green', failed: 'red', skipped: 'blue' };
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export function PushPanel({ plan, state, disabledReason, targetLabel, datasourceUid, hasWriteTarget, onPush, onCancel, onRetry, onDownload }: Props) {
+  const styles = useStyles2(getStyles);
+  const busy = state.phase === 'encoding' || state.phase === 'pushing';
+  const report = state.report;
+  const failed = report?.threads.filter((t) => t.status === 'failed') ?? [];
+  const stopError = state.error ?? report?.error;
+  const pushedPlan = state.plan;
+  const hint = stopError ? hintFor(stopError, state.target?.kind ?? 'datasource', hasWriteTarget) : undefined;
+
+  return (
+    <Stack direction="column" gap={2}>
+      <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+        <Button icon="upload" onClick={onPush} disabled={Boolean(disabledReason) || busy || !plan} tooltip={disabledReason}>
+          {plan ? `Push ${plan.profiles.length} profiles of ${plan.threads.length} threads` : 'Push'}
+        </Button>
+        {busy && (
+          <Button variant="secondary" onClick={onCancel}>
+            Cancel
+          </Button>
+        )}
+        <Text color="secondary" variant="bodySmall">
+          {disabledReason ?? `to ${targetLabel}`}
+        </Text>
+      </Stack>
+
+      {busy && (
+        <Stack direction="row" gap={1} alignItems="center">
+          {state.phase === 'encoding' ? (
+            <>
+              <progress className={styles.progress} value={state.encoded} max={Math.max(1, state.toEncode)} aria-label="Converting" />
+              <Text variant="bodySmall">{`Converting ${state.encoded} of ${state.toEncode} profiles to pprof`}</Text>
+            </>
+          ) : (
+            <>
+              <progress className={styles.progress} value={state.progress?.profilesSent ?? 0} max={Math.max(1, state.progress?.profilesTotal ?? 1)} aria-label="Pushing" />
+              <Text variant="bodySmall">
+                {state.progress
+                  ? `${state.progress.profilesSent} of ${state.progress.profilesTotal} profiles, ${mb(state.progress.bytesSent)} of ${mb(state.progress.bytesTotal)} sent`
+                  : 'Starting'}
+                {state.progress?.retry && ` · retry ${state.progress.retry.attempt} in ${Math.round(state.progress.retry.delayMs / 1000)} s after ${state.progress.retry.reason}`}
+              </Text>
+            </>
+          )}
+        </Stack>
+      )}
+
+      {state.phase === 'done' && stopError && (
+        <Alert severity="error" title={report?.cancelled ? 'Push cancelled' : 'The push did not complete'}>
+          <Text element="p">{stopError}</Text>
+          {hint && <Text element="p" color="secondary">{hint}</Text>}
+        </Alert>
+      )}
+      {state.phase === 'done' && report?.cancelled && !stopError && (
+        <Alert severity="warning" title="Push cancelled">
+          Threads marked pushed are complete in Pyroscope; the others were not sent, or only partly.
+        </Alert>
+      )}
+      {state.phase === 'done' && report?.complete && (
+        <Alert severity="success" title="Pushed">{`All ${state.profiles.length} profiles were accepted by ${targetLabel}.`}</Alert>
+      )}
+
+      {report && pushedPlan && (
+        <table className={styles.table} aria-label="Push results">
+          <thead>
+            <tr>
+              <th>Thread</th>
+              <th>Status</th>
+              <th>Profiles</th>
+              <th>Details</th>
+              <th>Open</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.threads.map((t) => {
+              const planned = pushedPlan.threads.find((p) => p.threadKey === t.threadKey);
+              const context = planned && datasourceUid
+                ? { datasourceUid, serviceName: pushedPlan.serviceName, profileTypeId: planned.profileTypeId, fromMs: pushedPlan.fromMs, toMs: pushedPlan.toMs }
+                : undefined;
+              return (
+                <tr key={t.threadKey} data-testid="push-result">
+                  <td>{t.labelValue ?? (t.threadName || `${t.fileName} #${t.threadIndex}`)}</td>
+                  <td>
+                    <Badge color={STATUS_COLOR[t.status]} text={t.status} />
+                  </td>
+                  <td>{t.status === 'skipped' ? '' : `${t.profilesPushed} / ${t.profilesTotal}`}</td>
+                  <td className={styles.reason}>{t.reason ?? ''}</td>
+                  <td>
+                    {t.status === 'pushed' && context && (
+                      <Stack direction="row" gap={1}>
+                        <LinkButton size="sm" variant="secondary" fill="text" icon="fire" href={drilldownUrl(context)}>
+                          Drilldown
+                        </LinkButton>
+                        <LinkButton
+                          size="sm"
+                          variant="secondary"
+                          fill="text"
+                          icon="compass"
+                          href={exploreUrl({ ...context, threadLabelName: pushedPlan.threadLabelName, threadLabelValue: t.labelValue ?? '' })}
+                        >
+                          Explore
+                        </LinkButton>
+                      </Stack>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+
+      {state.phase === 'done' && (
+        <Stack direction="row" gap={1}>
+          {failed.length > 0 && (
+            <Button icon="sync" onClick={onRetry}>{`Retry ${failed.length} failed threads`}</Button>
+          )}
+          {state.profiles.length > 0 && (
+            <Button icon="download-alt" variant="secondary" onClick={onDownload}>
+              Download pprof files
+            </Button>
+          )}
+        </Stack>
+      )}
+    </Stack>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  progress: css({ width: 320, accentColor: theme.colors.primary.main }),
+  reason: css({ maxWidth: 480, wordBreak: 'break-word', fontSize: theme.typography.bodySmall.fontSize }),
+  table: css({
+    width: '100%',
+    borderCollapse: 'collapse',
+    'th, td': { textAlign: 'left', padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, verticalAlign: 'top' },
+  }),
+});

@@ -1,0 +1,9 @@
+import { formattedValueToString, getValueFormat } from '@grafana/data';
+import { BaseUnit } from '../../../core/speedscope/units';
+
+const FORMAT: Record<BaseUnit, string> = { nanoseconds: 'ns', bytes: 'bytes', count: 'short' };
+
+/** Values in Grafana's own unit formatting: `2.48 s`, `144 B`, `1.2 K`. */
+export function formatValue(value: number, unit: BaseUnit): string {
+  return formattedValueToString(getValueFormat(FORMAT[unit])(value, unit === 'count' ? 0 : 2));
+}
