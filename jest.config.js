@@ -2,6 +2,7 @@
 process.env.TZ = 'UTC';
 
 const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 
 // d3-color and friends publish `.mjs` entry points that the scaffold's transform pattern does not cover.
 const transform = {
@@ -24,8 +25,15 @@ module.exports = {
       ...base,
       displayName: 'ui',
       transform,
+      setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/tests/jest/setupUi.js'],
       testMatch: ['<rootDir>/src/**/__tests__/**/*.test.{ts,tsx}'],
       testPathIgnorePatterns: ['<rootDir>/src/core/'],
+      // @grafana/flamegraph pulls in more ESM-only d3 packages than the scaffold lists.
+      transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates'])],
+      moduleNameMapper: {
+        ...base.moduleNameMapper,
+        '/infrastructure/createParseWorker$': '<rootDir>/tests/mocks/createParseWorker.ts',
+      },
     },
   ],
 };

@@ -1,0 +1,230 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { gunzipSync } from 'fflate';
+import { Profile } from 'pprof-format';
+import React from 'react';
+import { AppPluginMeta, PluginContextProvider, PluginType } from '@grafana/data';
+import { config, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
+import { FakeBackendSrv } from '../../../../tests/helpers/fakeBackendSrv';
+import { readFixture } from '../../../../tests/helpers/fixtures';
+import { AppSettings } from '../../../settings';
+import UploadPage from '../ui/UploadPage';
+
+const PYRO = {
+  uid: 'pyro-uid',
+  name: 'Pyroscope',
+  type: 'grafana-pyroscope-datasource',
+  meta: { id: 'grafana-pyroscope-datasource', name: 'Pyroscope', info: { logos: { small: '', large: '' } } },
+  jsonData: {},
+  access: 'proxy',
+  readOnly: false,
+};
+
+let backend: FakeBackendSrv;
+let datasources: Array<typeof PYRO>;
+
+function setUser(orgRole: string) {
+  (config as unknown as { bootData: { user: object } }).bootData = { ...config.bootData, user: { ...config.bootData?.user, orgRole, isGrafanaAdmin: false } };
+}
+
+beforeEach(() => {
+  backend = new FakeBackendSrv();
+  datasources = [PYRO];
+  setBackendSrv(backend as never);
+  setDataSourceSrv({
+    getList: () => datasources,
+    getInstanceSettings: (ref: unknown) => datasources.find((d) => d.uid === (typeof ref === 'string' ? ref : (ref as { uid?: string })?.uid)),
+    get: async () => ({}),
+    reload: async () => {},
+  } as never);
+  setUser('Editor');
+});
+
+function renderPage(jsonData: AppSettings = { defaultDatasourceUid: 'pyro-uid' }) {
+  const meta = { id: 'flamedrop-speedscope-app', type: PluginType.app, name: 'Speedscope Upload', jsonData, info: {} } as unknown as AppPluginMeta<AppSettings>;
+  return render(
+    <PluginContextProvider meta={meta}>
+      <UploadPage />
+    </PluginContextProvider>
+  );
+}
+
+function fixtureFile(name: string): File {
+  return new File([new Uint8Array(readFixture(name))], name, { type: 'application/json' });
+}
+
+async function dropFiles(...names: string[]) {
+  const input = document.querySelector('input[type="file"]') as HTMLInputElement;
+  await userEvent.upload(input, names.map(fixtureFile));
+}
+
+function decodedPushes() {
+  return backend.requests
+    .filter((r) => r.url.endsWith('/push.v1.PusherService/Push'))
+    .flatMap((r) =>
+      JSON.parse(r.body).series.map((s: { labels: Array<{ name: string; value: string }>; samples: Array<{ rawProfile: string }> }) => ({
+        url: r.url,
+        labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])),
+        total: s.samples.reduce((sum, sample) => {
+          const profile = Profile.decode(gunzipSync(new Uint8Array(Buffer.from(sample.rawProfile, 'base64'))));
+          return sum + profile.sample.reduce((t, x) => t + Number(x.value[0]), 0);
+        }, 0),
+        profiles: s.samples.length,
+      }))
+    );
+}
+
+const pushButton = () => screen.findByRole('button', { name: /^Push \d+ profiles of \d+ threads$/ }, { timeout: 5000 });
+
+/** Grafana's Button keeps a disabled button hoverable for its tooltip: aria-disabled instead of disabled. */
+const expectDisabled = (button: HTMLElement) => expect(button).toHaveAttribute('aria-disabled', 'true');
+
+jest.setTimeout(30_000);
+
+describe('Upload page', () => {
+  it('drops files, shows threads and errors, toggles and renames, pushes through the datasource proxy and links the results', async () => {
+    renderPage();
+    await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json', 'speedscope-0.6.0-two-sampled.speedscope.json', 'invalid-speedscope-incomplete-trace.json');
+
+    expect(await screen.findByRole('button', { name: 'Thread 680254 "MainThread"' })).toBeInTheDocument();
+    expect(await screen.findByText('events: frame 0 "A" opened at events[0] is never closed (1 frames left open)')).toBeInTheDocument();
+    expect(screen.getByText('12 empty-stack samples (not pushed)')).toBeInTheDocument();
+    // The broken profile cannot be included.
+    expect(screen.getByRole('checkbox', { name: 'Include invalid-speedscope-incomplete-trace.json profile 0' })).toBeDisabled();
+
+    // Leave out "two", rename "one".
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Include speedscope-0.6.0-two-sampled.speedscope.json profile 1' }));
+    const label = screen.getByRole('textbox', { name: 'Thread label value for speedscope-0.6.0-two-sampled.speedscope.json profile 0' });
+    await userEvent.clear(label);
+    await userEvent.type(label, 'renamed-one{Enter}');
+
+    // Service name defaults from the first file; set our own.
+    const service = screen.getByRole('textbox', { name: /Service name/ });
+    expect(service).toHaveValue('py-spy-0.4.1-2threads-small');
+    await userEvent.clear(service);
+    await userEvent.type(service, 'checkout');
+
+    // The plan follows edits after a short debounce: wait for the one with every edit in it.
+    expect(await screen.findByText('{__name__="process_cpu", service_name="checkout", thread_name="renamed-one"}')).toBeInTheDocument();
+    expect(screen.getByText(/^3 series, 3 profiles, from /)).toBeInTheDocument();
+
+    await userEvent.click(await pushButton());
+    expect(await screen.findByText('Pushed')).toBeInTheDocument();
+
+    expect(decodedPushes()).toEqual([
+      { url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push', labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'Thread 680254 "MainThread"' }, total: 2_480_000_000, profiles: 1 },
+      { url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push', labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'Thread 680344 "GetTelemetryConfig"' }, total: 50_000_000, profiles: 1 },
+      { url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push', labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'renamed-one' }, total: 14_000_000_000, profiles: 1 },
+    ]);
+    expect(backend.requests).toHaveLength(1);
+
+    const results = screen.getAllByTestId('push-result');
+    expect(results.map((r) => within(r).getAllByRole('cell')[1].textContent)).toEqual(['pushed', 'pushed', 'pushed', 'skipped', 'skipped']);
+    const explore = within(results[2]).getByRole('link', { name: /Explore/ }).getAttribute('href')!;
+    const panes = JSON.parse(decodeURIComponent(explore.split('panes=')[1]));
+    expect(panes.upload.queries[0]).toMatchObject({
+      datasource: { type: 'grafana-pyroscope-datasource', uid: 'pyro-uid' },
+      profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+      labelSelector: '{service_name="checkout",thread_name="renamed-one"}',
+    });
+    expect(within(results[0]).getByRole('link', { name: /Drilldown/ }).getAttribute('href')).toMatch(
+      /^\/a\/grafana-pyroscope-app\/explore\?var-dataSource=pyro-uid&var-serviceName=checkout&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=\d+&to=\d+$/
+    );
+  });
+
+  it('shows a file-level error for a file that is not Speedscope', async () => {
+    renderPage();
+    const input = document.querySelector('input[type="file"]') as HTMLInputElement;
+    await userEvent.upload(input, [new File(['{"traceEvents": []}'], 'trace.json', { type: 'application/json' })]);
+    expect(await screen.findByText('trace.json: is not a Speedscope file: it has no "profiles" array')).toBeInTheDocument();
+  });
+
+  it('shows a 400 from the server verbatim, with a hint, and pushes nothing more', async () => {
+    renderPage();
+    backend.answer({ status: 400, body: { code: 'invalid_argument', message: 'profile with labels \'{…}\' is outside of ingestion window' } });
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    await userEvent.click(await pushButton());
+    expect(await screen.findByText("HTTP 400: profile with labels '{…}' is outside of ingestion window")).toBeInTheDocument();
+    expect(screen.getByText(/Use “Place at now” and push again\./)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Retry 2 failed threads' })).toBeInTheDocument();
+    expect(backend.requests).toHaveLength(1);
+  });
+
+  it('explains a failed login to the datasource, then retries only the failed threads', async () => {
+    renderPage();
+    backend.answer({ status: 400, body: { message: 'Authentication to data source failed' } });
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    await userEvent.click(await pushButton());
+    expect(await screen.findByText('HTTP 400: Authentication to data source failed')).toBeInTheDocument();
+    expect(screen.getByText(/Check the datasource settings\./)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Retry 2 failed threads' }));
+    expect(await screen.findByText('Pushed')).toBeInTheDocument();
+    expect(backend.requests).toHaveLength(2);
+    expect(backend.requests[1].body).toBe(backend.requests[0].body);
+  });
+
+  it('retries after a 429 and then succeeds', async () => {
+    renderPage();
+    backend.answer({ status: 429, body: { code: 'resource_exhausted', message: 'push rate limit (4.0 MiB) exceeded' } }, { status: 200, body: {} });
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    await userEvent.click(await pushButton());
+    expect(await screen.findByText('Pushed', undefined, { timeout: 5000 })).toBeInTheDocument();
+    expect(backend.requests).toHaveLength(2);
+    expect(backend.requests[1].body).toBe(backend.requests[0].body);
+  });
+
+  it('cancels a push in flight and says what was not pushed', async () => {
+    renderPage();
+    backend.answer('hang');
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    await userEvent.click(await pushButton());
+    await userEvent.click(await screen.findByRole('button', { name: 'Cancel' }));
+    expect(await screen.findByText('Push cancelled')).toBeInTheDocument();
+    const results = screen.getAllByTestId('push-result');
+    expect(results.map((r) => within(r).getAllByRole('cell')[3].textContent)).toEqual([
+      // The 14 s file fits in one 10 s slice: its samples start at 0, 1, 2, 6 and 9 s.
+      'cancelled; 0 of 1 profiles were pushed',
+      'cancelled; 0 of 1 profiles were pushed',
+    ]);
+    expect(backend.aborted).toBe(1);
+  });
+
+  it('offers to add a datasource when there is none, and cannot push', async () => {
+    datasources = [];
+    renderPage({});
+    expect(screen.getByText('No Pyroscope datasource yet')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /Add a Pyroscope datasource/ })).toHaveAttribute('href', '/connections/datasources/new');
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    expectDisabled(await pushButton());
+    expect(screen.getByText('Choose a Pyroscope datasource to push to.')).toBeInTheDocument();
+  });
+
+  it('lets a Viewer inspect but not push', async () => {
+    setUser('Viewer');
+    renderPage();
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    expectDisabled(await pushButton());
+    expect(screen.getByText('Read-only')).toBeInTheDocument();
+    expect(screen.getByTestId('thread-flame-graph')).toBeInTheDocument();
+  });
+
+  it('rejects a file above the size limit from the settings', async () => {
+    renderPage({ defaultDatasourceUid: 'pyro-uid', maxFileSizeMb: 0.1 });
+    await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+    expect(await screen.findByText('py-spy-0.4.1-2threads-small.speedscope.json is 0.1 MB; the limit set in the app settings is 0.1 MB.')).toBeInTheDocument();
+  });
+
+  it('pushes through the app write route when one is configured', async () => {
+    renderPage({ defaultDatasourceUid: 'pyro-uid', pushUrl: 'https://profiles.example.com' });
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    await userEvent.click(await pushButton());
+    await screen.findByText('Pushed');
+    expect(backend.requests.map((r) => r.url)).toEqual(['/api/plugin-proxy/flamedrop-speedscope-app/pyroscope-write/push.v1.PusherService/Push']);
+  });
+});
+
+afterEach(async () => {
+  // Let pending debounce timers finish inside act.
+  await act(async () => new Promise((r) => setTimeout(r, 0)));
+  await waitFor(() => true);
+});
