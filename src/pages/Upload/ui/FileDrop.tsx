@@ -3,6 +3,7 @@ import React from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, FileDropzone, IconButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { UploadFile } from '../domain/uploadFiles';
+import { formatValue, plural } from './formatValue';
 
 interface Props {
   files: UploadFile[];
@@ -34,8 +35,8 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
             <Stack direction="row" alignItems="center" gap={1}>
               <Text weight="medium">{file.name}</Text>
               <Text color="secondary" variant="bodySmall">
-                {(file.size / 1024 / 1024).toFixed(1)} MB
-                {file.status === 'parsed' && file.parsed && ` · ${file.parsed.profiles.length} profiles${file.parsed.exporter ? ` · ${file.parsed.exporter}` : ''}`}
+                {formatValue(file.size, 'bytes')}
+                {file.status === 'parsed' && file.parsed && ` · ${plural(file.parsed.profiles.length, 'profile')}${file.parsed.exporter ? ` · ${file.parsed.exporter}` : ''}`}
               </Text>
             </Stack>
             <IconButton name="times" tooltip={`Remove ${file.name}`} onClick={() => onRemove(file.id)} />

@@ -3,7 +3,7 @@ import React from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
 import { UploadPlan } from '../../../core/plan/planUpload';
-import { formatValue } from './formatValue';
+import { formatValue, plural } from './formatValue';
 
 interface Props {
   plan?: UploadPlan;
@@ -73,7 +73,7 @@ export function PlanSummary({ plan, problems, onPlaceAtNow }: Props) {
       </table>
       {plan.skipped.length > 0 && (
         <details>
-          <summary>{`${plan.skipped.length} threads will not be pushed`}</summary>
+          <summary>{`${plural(plan.skipped.length, 'thread')} will not be pushed`}</summary>
           <ul className={styles.list}>
             {plan.skipped.map((s) => (
               <li key={s.threadKey}>{`${s.fileName} #${s.threadIndex} ${s.threadName || '(unnamed)'}: ${s.reason}`}</li>

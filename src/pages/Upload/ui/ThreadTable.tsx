@@ -29,12 +29,20 @@ function LabelValueInput({ row, onRename }: { row: ThreadRow; onRename: Props['o
       value={draft ?? row.labelValue}
       disabled={!row.thread}
       invalid={row.duplicate}
-      width={28}
+      width={24}
       onChange={(e) => setDraft(e.currentTarget.value)}
       onBlur={commit}
       onKeyDown={(e) => e.key === 'Enter' && commit()}
     />
   );
+}
+
+function groupByFile(rows: ThreadRow[]): Array<[string, ThreadRow[]]> {
+  const groups = new Map<string, ThreadRow[]>();
+  for (const row of rows) {
+    groups.set(row.fileName, [...(groups.get(row.fileName) ?? []), row]);
+  }
+  return [...groups.entries()];
 }
 
 export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename, onShow }: Props) {
@@ -84,10 +92,18 @@ export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename
           </Button>
         ),
       },
-      { id: 'fileName', header: 'File', cell: ({ row: { original: r } }) => <Text variant="bodySmall">{`${r.fileName} #${r.index}`}</Text> },
-      { id: 'type', header: 'Type', cell: ({ row: { original: r } }) => `${r.type} · ${r.unit}` },
-      { id: 'duration', header: 'Duration', cell: ({ row: { original: r } }) => (r.thread?.kind === 'time' ? formatValue(r.thread.stats.duration, 'nanoseconds') : '') },
-      { id: 'total', header: 'Total', cell: ({ row: { original: r } }) => (r.thread ? formatValue(r.thread.stats.total, r.thread.baseUnit) : '') },
+      { id: 'index', header: '#', disableGrow: true, cell: ({ row: { original: r } }) => r.index },
+      { id: 'type', header: 'Type', cell: ({ row: { original: r } }) => <span className={styles.nowrap}>{`${r.type}, ${r.unit}`}</span> },
+      {
+        id: 'duration',
+        header: 'Duration',
+        cell: ({ row: { original: r } }) => <span className={styles.nowrap}>{r.thread?.kind === 'time' ? formatValue(r.thread.stats.duration, 'nanoseconds') : ''}</span>,
+      },
+      {
+        id: 'total',
+        header: 'Total',
+        cell: ({ row: { original: r } }) => <span className={styles.nowrap}>{r.thread ? formatValue(r.thread.stats.total, r.thread.baseUnit) : ''}</span>,
+      },
       { id: 'samples', header: 'Samples / events', cell: ({ row: { original: r } }) => r.thread?.stats.samplesOrEvents.toLocaleString() ?? '' },
       { id: 'stacks', header: 'Stacks', cell: ({ row: { original: r } }) => r.thread?.stats.uniqueStacks.toLocaleString() ?? '' },
       { id: 'depth', header: 'Depth', cell: ({ row: { original: r } }) => r.thread?.stats.maxDepth ?? '' },
@@ -138,9 +154,16 @@ export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename
         </Button>
         <Text color="secondary" variant="bodySmall">{`${included} of ${rows.length} threads selected`}</Text>
       </Stack>
-      <div className={styles.scroll}>
-        <InteractiveTable columns={columns} data={visible} getRowId={(r) => r.uiKey} pageSize={visible.length > 50 ? 50 : 0} />
-      </div>
+      {groupByFile(visible).map(([fileName, fileRows]) => (
+        <section key={fileName} aria-label={`Threads of ${fileName}`}>
+          <Text element="h3" variant="h6">
+            {fileName}
+          </Text>
+          <div className={styles.scroll}>
+            <InteractiveTable columns={columns} data={fileRows} getRowId={(r) => r.uiKey} pageSize={fileRows.length > 50 ? 50 : 0} />
+          </div>
+        </section>
+      ))}
     </Stack>
   );
 }
@@ -149,5 +172,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   filter: css({ width: 280 }),
   scroll: css({ overflowX: 'auto', maxWidth: '100%' }),
   selected: css({ fontWeight: theme.typography.fontWeightBold, textDecoration: 'underline' }),
-  notes: css({ display: 'flex', flexDirection: 'column', maxWidth: 360 }),
+  notes: css({ display: 'flex', flexDirection: 'column', maxWidth: 320 }),
+  nowrap: css({ whiteSpace: 'nowrap' }),
 });

@@ -97,7 +97,7 @@ export default function UploadPage() {
       <div className={styles.page}>
         <section aria-labelledby="files-heading">
           <Text element="h2" variant="h4" id="files-heading">
-            1. Files
+            Files
           </Text>
           <FileDrop files={files} maxFileSizeMb={maxFileSizeMb} onAdd={onAddFiles} onRemove={removeFile} />
         </section>
@@ -105,7 +105,7 @@ export default function UploadPage() {
         {rows.length > 0 && (
           <section aria-labelledby="threads-heading">
             <Text element="h2" variant="h4" id="threads-heading">
-              2. Threads
+              Threads
             </Text>
             <ThreadTable rows={rows} selectedKey={shownRow?.uiKey} onToggle={onToggle} onToggleAll={onToggleAll} onRename={onRename} onShow={setShownKey} />
             {shownRow && <ThreadFlameGraph row={shownRow} />}
@@ -114,7 +114,7 @@ export default function UploadPage() {
 
         <section aria-labelledby="target-heading">
           <Text element="h2" variant="h4" id="target-heading">
-            3. Where and when
+            Where and when
           </Text>
           <TargetForm
             form={form}
@@ -132,7 +132,7 @@ export default function UploadPage() {
         {parsedFiles.length > 0 && (
           <section aria-labelledby="summary-heading">
             <Text element="h2" variant="h4" id="summary-heading">
-              4. What will be written
+              What will be written
             </Text>
             <PlanSummary plan={plan} problems={problems} onPlaceAtNow={placeAtNow} />
           </section>
@@ -141,7 +141,7 @@ export default function UploadPage() {
         {parsedFiles.length > 0 && (
           <section aria-labelledby="push-heading">
             <Text element="h2" variant="h4" id="push-heading">
-              5. Push
+              Push
             </Text>
             {!canPush && (
               <Alert severity="info" title="Read-only">

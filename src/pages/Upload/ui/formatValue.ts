@@ -7,3 +7,7 @@ const FORMAT: Record<BaseUnit, string> = { nanoseconds: 'ns', bytes: 'bytes', co
 export function formatValue(value: number, unit: BaseUnit): string {
   return formattedValueToString(getValueFormat(FORMAT[unit])(value, unit === 'count' ? 0 : 2));
 }
+
+export function plural(count: number, noun: string): string {
+  return `${count.toLocaleString()} ${noun}${count === 1 ? '' : 's'}`;
+}

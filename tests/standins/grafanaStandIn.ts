@@ -1,0 +1,232 @@
+/**
+ * A LOCAL STAND-IN for Grafana (not Grafana) serving one app plugin, for browser tests where no Grafana can run.
+ *
+ * Reproduced, from `../shared/reference/grafana*.md`:
+ * - the production build served from `/public/plugins/<id>/` and loaded as an AMD module with Grafana's shared
+ *   modules (see grafana/host.tsx), `<base href="/">`, icons under `/public/build/img/icons/`;
+ * - `GET/POST /api/plugins/<id>/settings` (jsonData replaced whole, secureJsonData merged key by key, secrets
+ *   never returned, only `secureJsonFields`; saving needs the Admin role);
+ * - the datasource proxy `/api/datasources/proxy/uid/<uid>/<path>`: forwards any method with the datasource's
+ *   basic auth; an upstream 401 becomes 400 "Authentication to data source failed"; an unreachable upstream 502;
+ * - the app route proxy `/api/plugin-proxy/<id>/pyroscope-write/<path>` as declared in src/plugin.json: reqRole
+ *   Editor, URL and headers templated from the app's jsonData and secureJsonData.
+ * Not reproduced: third-party CSS that Grafana core ships (date picker calendar, uPlot, Monaco) and its fonts,
+ * sessions and login, permissions beyond the org role, the CDN, Grafana's navigation, toasts,
+ * data queries, timeouts, request queueing.
+ */
+import { build } from 'esbuild';
+import { readFileSync, existsSync } from 'node:fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+const PLUGIN = JSON.parse(readFileSync(join(ROOT, 'src/plugin.json'), 'utf8')) as {
+  id: string;
+  info: Record<string, unknown>;
+  routes: Array<{ path: string; reqRole?: string; url: string; headers?: Array<{ name: string; content: string }> }>;
+};
+const ROLES = ['Viewer', 'Editor', 'Admin'];
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.map': 'application/json', '.md': 'text/markdown' };
+
+export interface GrafanaStandInOptions {
+  pyroscopeUrl: string;
+  orgRole?: 'Viewer' | 'Editor' | 'Admin';
+  theme?: 'light' | 'dark';
+  /** Basic auth the datasource adds upstream, as Grafana does with the datasource's credentials. */
+  datasourceBasicAuth?: { user: string; password: string };
+  jsonData?: Record<string, unknown>;
+  secureJsonData?: Record<string, string>;
+}
+
+export const DATASOURCE_UID = 'pyroscope-local';
+
+let hostBundle: Promise<string> | undefined;
+
+/** Builds the host page script from node_modules once per process. */
+function hostScript(): Promise<string> {
+  hostBundle ??= build({
+    entryPoints: [join(__dirname, 'grafana/host.tsx')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: false,
+    define: { 'process.env.NODE_ENV': '"development"', global: 'window' },
+    // Grafana core ships third-party CSS (date picker, uPlot, Monaco) and fonts itself; the stand-in leaves them out.
+    loader: { '.css': 'empty', '.ttf': 'empty', '.woff': 'empty', '.woff2': 'empty' },
+    alias: { 'react-custom-scrollbars-2': join(__dirname, 'grafana/shims/react-custom-scrollbars-2.js') },
+    logLevel: 'error',
+  }).then((result) => result.outputFiles[0].text);
+  return hostBundle;
+}
+
+export class GrafanaStandIn {
+  requests: Array<{ method: string; url: string; status: number }> = [];
+  private server?: Server;
+  private settings: { enabled: boolean; pinned: boolean; jsonData: Record<string, unknown>; secureJsonData: Record<string, string> };
+
+  constructor(private options: GrafanaStandInOptions) {
+    this.settings = {
+      enabled: true,
+      pinned: true,
+      jsonData: options.jsonData ?? { defaultDatasourceUid: DATASOURCE_UID },
+      secureJsonData: options.secureJsonData ?? {},
+    };
+  }
+
+  set role(role: 'Viewer' | 'Editor' | 'Admin') {
+    this.options.orgRole = role;
+  }
+
+  set theme(theme: 'light' | 'dark') {
+    this.options.theme = theme;
+  }
+
+  async start(port = 0): Promise<string> {
+    await hostScript();
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e) => this.send(req, res, 500, { message: String(e) }));
+    });
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, type = 'application/json') {
+    this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '', status });
+    res.writeHead(status, { 'Content-Type': type });
+    res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://standin');
+    const path = url.pathname;
+    const role = this.options.orgRole ?? 'Admin';
+    if (path === '/standin/host.js') {
+      return this.send(req, res, 200, await hostScript(), 'text/javascript');
+    }
+    if (path.startsWith(`/public/plugins/${PLUGIN.id}/`)) {
+      return this.serveFile(req, res, join(ROOT, 'dist'), path.slice(`/public/plugins/${PLUGIN.id}/`.length));
+    }
+    if (path.startsWith('/public/fonts/')) {
+      return this.serveFile(req, res, join(ROOT, 'node_modules/@grafana/ui/dist/public/fonts'), path.slice('/public/fonts/'.length));
+    }
+    if (path.startsWith('/public/build/img/icons/')) {
+      return this.serveFile(req, res, join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons'), path.slice('/public/build/img/icons/'.length));
+    }
+    if (path === `/api/plugins/${PLUGIN.id}/settings`) {
+      return this.pluginSettings(req, res, role);
+    }
+    const proxy = path.match(/^\/api\/datasources\/proxy\/uid\/([^/]+)(\/.*)?$/);
+    if (proxy) {
+      if (decodeURIComponent(proxy[1]) !== DATASOURCE_UID) {
+        return this.send(req, res, 404, { message: 'Data source not found' });
+      }
+      const auth = this.options.datasourceBasicAuth;
+      const headers: Record<string, string> = auth ? { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` } : {};
+      return this.forward(req, res, this.options.pyroscopeUrl + (proxy[2] ?? '') + url.search, headers, true);
+    }
+    const appRoute = path.match(new RegExp(`^/api/plugin-proxy/${PLUGIN.id}/([^/]+)(/.*)?$`));
+    if (appRoute) {
+      const route = PLUGIN.routes.find((r) => r.path === appRoute[1]);
+      if (!route) {
+        return this.send(req, res, 404, { message: 'Plugin route not found' });
+      }
+      if (route.reqRole && ROLES.indexOf(role) < ROLES.indexOf(route.reqRole)) {
+        return this.send(req, res, 403, { message: 'Permission denied' });
+      }
+      const template = (text: string) =>
+        text.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_, scope: string, key: string) =>
+          String((scope === 'JsonData' ? this.settings.jsonData : this.settings.secureJsonData)[key] ?? '')
+        );
+      const headers = Object.fromEntries((route.headers ?? []).map((h) => [h.name, template(h.content)]).filter(([, v]) => v !== ''));
+      return this.forward(req, res, template(route.url) + (appRoute[2] ?? '') + url.search, headers, false);
+    }
+    if (path === '/' || path.startsWith('/a/') || path.startsWith('/plugins/')) {
+      return this.send(req, res, 200, this.html(), 'text/html');
+    }
+    return this.send(req, res, 404, { message: 'Not found' });
+  }
+
+  private html(): string {
+    const page = {
+      pluginId: PLUGIN.id,
+      theme: this.options.theme ?? 'dark',
+      orgRole: this.options.orgRole ?? 'Admin',
+      datasources: { [DATASOURCE_UID]: { uid: DATASOURCE_UID, name: 'Pyroscope (local)', type: 'grafana-pyroscope-datasource', url: this.options.pyroscopeUrl } },
+    };
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><base href="/"><title>Grafana stand-in</title></head>
+<body style="margin:0"><div id="root"></div><script>window.__STANDIN__=${JSON.stringify(page)};</script><script src="/standin/host.js"></script></body></html>`;
+  }
+
+  private serveFile(req: IncomingMessage, res: ServerResponse, base: string, relative: string) {
+    const file = normalize(join(base, relative));
+    if (!file.startsWith(base) || !existsSync(file)) {
+      return this.send(req, res, 404, { message: 'Not found' });
+    }
+    return this.send(req, res, 200, readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
+  }
+
+  private async pluginSettings(req: IncomingMessage, res: ServerResponse, role: string) {
+    if (req.method === 'POST') {
+      if (role !== 'Admin') {
+        return this.send(req, res, 403, { message: 'Permission denied' });
+      }
+      const body = JSON.parse(await readBody(req)) as { enabled?: boolean; pinned?: boolean; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> };
+      this.settings.enabled = Boolean(body.enabled);
+      this.settings.pinned = Boolean(body.pinned);
+      this.settings.jsonData = body.jsonData ?? {};
+      Object.assign(this.settings.secureJsonData, body.secureJsonData ?? {});
+      return this.send(req, res, 200, { message: 'Plugin settings updated' });
+    }
+    const secureJsonFields = Object.fromEntries(Object.entries(this.settings.secureJsonData).filter(([, v]) => v !== '').map(([k]) => [k, true]));
+    return this.send(req, res, 200, {
+      id: PLUGIN.id,
+      type: 'app',
+      name: 'Speedscope Upload',
+      enabled: this.settings.enabled,
+      pinned: this.settings.pinned,
+      jsonData: this.settings.jsonData,
+      secureJsonFields,
+      info: { ...PLUGIN.info, version: '0.1.0' },
+      module: `public/plugins/${PLUGIN.id}/module.js`,
+      baseUrl: `public/plugins/${PLUGIN.id}`,
+      includes: [],
+    });
+  }
+
+  /** Upstream 401 → 400 "Authentication to data source failed" for datasources, as Grafana's proxy does. */
+  private async forward(req: IncomingMessage, res: ServerResponse, target: string, headers: Record<string, string>, isDatasource: boolean) {
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    let upstream: Response;
+    try {
+      upstream = await fetch(target, {
+        method: req.method,
+        headers: { 'Content-Type': String(req.headers['content-type'] ?? 'application/json'), ...headers },
+        body,
+      });
+    } catch {
+      return this.send(req, res, 502, 'Bad Gateway', 'text/plain');
+    }
+    const text = await upstream.text();
+    if (isDatasource && upstream.status === 401) {
+      return this.send(req, res, 400, { message: 'Authentication to data source failed' });
+    }
+    return this.send(req, res, upstream.status, text, upstream.headers.get('content-type') ?? 'application/json');
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
