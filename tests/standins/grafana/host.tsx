@@ -148,8 +148,8 @@ function loadAmdModule(url: string): Promise<Record<string, unknown>> {
 }
 
 async function main() {
-  const settings = await backendSrv.get(`/api/plugins/${page.pluginId}/settings`);
-  const meta = { ...settings, type: PluginType.app } as AppPluginMeta;
+  const settings = (await backendSrv.get(`/api/plugins/${page.pluginId}/settings`)) as Record<string, unknown>;
+  const meta = { ...settings, type: PluginType.app } as unknown as AppPluginMeta;
   const exports = await loadAmdModule(`public/plugins/${page.pluginId}/module.js?_cache=${encodeURIComponent(meta.info.version)}`);
   const plugin = exports.plugin as AppPlugin;
   plugin.init(meta);
