@@ -130,9 +130,11 @@ export default function AppConfig({ plugin }: AppConfigProps) {
           {error}
         </Alert>
       )}
-      <Button type="submit" disabled={saving || Object.keys(problems).length > 0}>
-        {saving ? 'Saving…' : 'Save settings'}
-      </Button>
+      <div>
+        <Button type="submit" disabled={saving || Object.keys(problems).length > 0}>
+          {saving ? 'Saving…' : 'Save settings'}
+        </Button>
+      </div>
     </form>
   );
 }

@@ -12,7 +12,6 @@ export interface StandInPageConfig {
 declare global {
   interface Window {
     __STANDIN__: StandInPageConfig;
-    grafanaBootData: unknown;
     __grafana_public_path__: string;
   }
 }
@@ -33,7 +32,7 @@ const datasources = Object.fromEntries(
 );
 
 window.__grafana_public_path__ = '/public/';
-window.grafanaBootData = {
+(window as unknown as { grafanaBootData: unknown }).grafanaBootData = {
   user: { id: 1, login: page.orgRole.toLowerCase(), orgId: 1, orgRole: page.orgRole, isGrafanaAdmin: false, isSignedIn: true, theme: page.theme, timezone: 'browser', weekStart: '', language: 'en-US' },
   settings: { appSubUrl: '', buildInfo: { version: '12.4.0-standin', edition: 'Open Source' }, datasources, defaultDatasource: '', featureToggles: {}, apps: {}, theme2: undefined },
   navTree: [],

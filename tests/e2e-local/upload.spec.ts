@@ -1,0 +1,140 @@
+import { expect, test } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATASOURCE_UID, GrafanaStandIn } from '../standins/grafanaStandIn';
+import { PyroscopeStandIn } from '../standins/pyroscopeStandIn';
+import { PLUGIN_ID, UploadPage } from './uploadPage';
+
+test.describe.configure({ mode: 'serial' });
+
+let pyroscope: PyroscopeStandIn;
+let grafana: GrafanaStandIn;
+let grafanaUrl: string;
+const SHOTS = join(__dirname, '../../test-results');
+
+test.beforeAll(async () => {
+  expect(existsSync(join(__dirname, '../../dist/module.js')), 'run `npm run build` first: the tests load the production bundle').toBe(true);
+  pyroscope = new PyroscopeStandIn();
+  const pyroscopeUrl = await pyroscope.start();
+  grafana = new GrafanaStandIn({ pyroscopeUrl, datasourceBasicAuth: { user: 'pyro', password: 'secret' } });
+  grafanaUrl = await grafana.start();
+});
+
+test.afterAll(async () => {
+  await grafana?.stop();
+  await pyroscope?.stop();
+});
+
+test.beforeEach(() => {
+  pyroscope.reset();
+  grafana.role = 'Editor';
+  grafana.theme = 'dark';
+});
+
+const series = () => pyroscope.series().map((s) => ({ thread: s.labels.thread_name, total: s.total, type: s.labels.__name__ }));
+
+// Totals derived by hand in tests/helpers/expectedThreads.ts.
+const LARGE_PYSPY = [
+  { thread: 'Thread 725838 ""', total: 4_724_000_000, type: 'process_cpu' },
+  { thread: 'Thread 726007 "MLflowTelemetryConsumer-0"', total: 1_000_000, type: 'process_cpu' },
+  { thread: 'Thread 726008 "GetTelemetryConfig"', total: 30_000_000, type: 'process_cpu' },
+];
+
+test('drop files, preview, push through the datasource proxy: one series per thread, exact totals, nothing lost at compaction', async ({ page }) => {
+  const upload = new UploadPage(page, grafanaUrl);
+  await upload.goto();
+  await upload.dropFiles('py-spy-0.4.1-3threads-large.speedscope.json', 'speedscope-0.0.1-simple-evented.speedscope.json', 'invalid-speedscope-incomplete-trace.json');
+
+  await expect(upload.threadButton('Thread 725838 ""')).toBeVisible();
+  await expect(upload.threadButton('simple.txt')).toBeVisible();
+  await expect(page.getByText('events: frame 0 "A" opened at events[0] is never closed (1 frames left open)', { exact: true })).toBeVisible();
+  // Parsed in the Web Worker chunk loaded from public/plugins/<id>/, not by the main-thread fallback.
+  await expect(page.getByText('no Web Worker could start')).toHaveCount(0);
+  expect(await upload.flameGraphInkedPixels()).toBeGreaterThan(1000);
+
+  await upload.setService('checkout');
+  // Thread 725838 has 2318 distinct stacks: the 1 MiB size bound splits it into two profiles.
+  await upload.push(/^Push 5 profiles of 4 threads$/);
+  await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, 'upload-dark.png'), fullPage: true });
+
+  expect(series()).toEqual([...LARGE_PYSPY, { thread: 'simple.txt', total: 14, type: 'process_cpu' }]);
+  expect(pyroscope.stored.find((p) => p.labels.some((l) => l.value === 'simple.txt'))?.sampleType).toBe('samples:count:cpu:nanoseconds');
+  // Grafana's proxy added the datasource's basic auth on the way.
+  expect(pyroscope.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('pyro:secret').toString('base64')}`]);
+  expect(grafana.requests.filter((r) => r.url.startsWith(`/api/datasources/proxy/uid/${DATASOURCE_UID}/push.v1.PusherService/Push`))).toHaveLength(1);
+  const before = pyroscope.stored.length;
+  expect(pyroscope.compact()).toBe(0);
+  expect(pyroscope.stored).toHaveLength(before);
+
+  await expect(upload.results()).toHaveCount(5);
+  await expect(upload.results().nth(0).getByRole('link', { name: /Explore/ })).toHaveAttribute('href', /^\/explore\?schemaVersion=1&panes=/);
+});
+
+test('light theme at 1280×800 without horizontal scrolling', async ({ page }) => {
+  grafana.theme = 'light';
+  const upload = new UploadPage(page, grafanaUrl);
+  await upload.goto();
+  await upload.dropFiles('py-spy-0.4.1-2threads-small.speedscope.json', 'speedscope-0.6.0-two-sampled.speedscope.json');
+  await expect(upload.threadButton('Thread 680254 "MainThread"')).toBeVisible();
+  await expect(upload.pushButton()).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+  await page.screenshot({ path: join(SHOTS, 'upload-light.png'), fullPage: true });
+});
+
+test('injected 429s, 500s and a dropped connection are retried; nothing is lost or duplicated', async ({ page }) => {
+  const upload = new UploadPage(page, grafanaUrl);
+  await upload.goto();
+  await upload.dropFiles('py-spy-0.4.1-3threads-large.speedscope.json');
+  await upload.setService('retry');
+  await expect(upload.threadButton('Thread 725838 ""')).toBeVisible();
+  pyroscope.setFaults({ status429: 2, status500: 1, drop: 1 });
+  await upload.push(/^Push 4 profiles of 3 threads$/);
+  await expect(page.getByText('Pushed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  expect(series()).toEqual(LARGE_PYSPY);
+  expect(pyroscope.compact()).toBe(0);
+  expect(pyroscope.requests.map((r) => r.status)).toEqual([0, 429, 429, 500, 200]);
+});
+
+test('cancel while a request hangs: reported honestly, nothing reported pushed that was not stored', async ({ page }) => {
+  const upload = new UploadPage(page, grafanaUrl);
+  await upload.goto();
+  await upload.dropFiles('py-spy-0.4.1-3threads-large.speedscope.json');
+  await upload.setService('cancel');
+  await expect(upload.threadButton('Thread 725838 ""')).toBeVisible();
+  pyroscope.setFaults({ delayMs: 5_000 });
+  await upload.push(/^Push 4 profiles of 3 threads$/);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByText('Push cancelled')).toBeVisible();
+  await expect(upload.results().getByText('pushed', { exact: true })).toHaveCount(0);
+  await expect(upload.results().getByText('cancelled; 0 of 2 profiles were pushed')).toHaveCount(1);
+  await expect(upload.results().getByText('cancelled; 0 of 1 profiles were pushed')).toHaveCount(2);
+  // The hanging request may still land after the browser gave up: at most that one batch, never reported as pushed.
+  await page.waitForTimeout(5_500);
+  expect([0, 4]).toContain(pyroscope.stored.length);
+});
+
+test('a Viewer sees the preview but cannot push, and the write route refuses Viewers', async ({ page }) => {
+  grafana.role = 'Viewer';
+  const upload = new UploadPage(page, grafanaUrl);
+  await upload.goto();
+  await upload.dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+  await expect(upload.threadButton('one')).toBeVisible();
+  await expect(upload.pushButton()).toHaveAttribute('aria-disabled', 'true');
+  await expect(page.getByText('Read-only')).toBeVisible();
+  const status = await page.evaluate(async (id) => (await fetch(`/api/plugin-proxy/${id}/pyroscope-write/push.v1.PusherService/Push`, { method: 'POST', body: '{}' })).status, PLUGIN_ID);
+  expect(status).toBe(403);
+});
+
+test('the configuration page saves settings through /api/plugins/<id>/settings', async ({ page }) => {
+  grafana.role = 'Admin';
+  await page.goto(`${grafanaUrl}/plugins/${PLUGIN_ID}`);
+  const label = page.getByRole('textbox', { name: /Thread label name/ });
+  await label.fill('thread');
+  // Saving reloads the page, as in Grafana, so the Upload page sees the new settings.
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Save settings' }).click()]);
+  await expect(label).toHaveValue('thread', { timeout: 20_000 });
+  const settings = await page.evaluate(async (id) => (await fetch(`/api/plugins/${id}/settings`)).json(), PLUGIN_ID);
+  expect(settings.jsonData.threadLabelName).toBe('thread');
+  await page.screenshot({ path: join(SHOTS, 'config-dark.png'), fullPage: true });
+});

@@ -1,0 +1,58 @@
+import { expect, Locator, Page } from '@playwright/test';
+import { join } from 'node:path';
+
+export const FIXTURES = join(__dirname, '../fixtures/speedscope');
+export const PLUGIN_ID = 'flamedrop-speedscope-app';
+
+/** Page object for the Upload page, in the style of @grafana/plugin-e2e page objects. */
+export class UploadPage {
+  constructor(readonly page: Page, readonly baseUrl: string) {}
+
+  async goto() {
+    await this.page.goto(`${this.baseUrl}/a/${PLUGIN_ID}/upload`);
+    await expect(this.page.getByText('Drop Speedscope files here, or click to choose them')).toBeVisible();
+  }
+
+  /** Like dropping files: the dropzone's file input receives them. */
+  async dropFiles(...names: string[]) {
+    await this.page.setInputFiles('input[type=file]', names.map((n) => join(FIXTURES, n)));
+  }
+
+  threadButton(name: string): Locator {
+    return this.page.getByRole('button', { name, exact: true });
+  }
+
+  async setService(name: string) {
+    await this.page.getByRole('textbox', { name: /Service name/ }).fill(name);
+  }
+
+  pushButton(): Locator {
+    return this.page.getByRole('button', { name: /^Push \d+ profiles of \d+ threads$/ });
+  }
+
+  /** Waits for the plan to settle (it follows edits after a short debounce) and pushes. */
+  async push(expectedLabel: RegExp) {
+    await expect(this.pushButton()).toHaveText(expectedLabel);
+    await this.pushButton().click();
+  }
+
+  results(): Locator {
+    return this.page.getByTestId('push-result');
+  }
+
+  /** Pixels of the flame graph canvas that differ from its first pixel: 0 means a blank canvas. */
+  async flameGraphInkedPixels(): Promise<number> {
+    const canvas = this.page.getByTestId('thread-flame-graph').locator('canvas').first();
+    await expect(canvas).toBeVisible();
+    return canvas.evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let inked = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) {
+          inked++;
+        }
+      }
+      return inked;
+    });
+  }
+}
