@@ -25,6 +25,8 @@ module.exports = {
       ...base,
       displayName: 'ui',
       transform,
+      // Rendering Grafana's components in jsdom is slow on a loaded 2-core machine.
+      testTimeout: 30_000,
       setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/tests/jest/setupUi.js'],
       testMatch: ['<rootDir>/src/**/__tests__/**/*.test.{ts,tsx}'],
       testPathIgnorePatterns: ['<rootDir>/src/core/'],

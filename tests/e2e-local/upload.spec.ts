@@ -53,6 +53,8 @@ test('drop files, preview, push through the datasource proxy: one series per thr
   expect(await upload.flameGraphInkedPixels()).toBeGreaterThan(1000);
 
   await upload.setService('checkout');
+  const from = new Date(Math.floor((Date.now() - 20 * 60_000) / 1000) * 1000);
+  await upload.setTimeRange(from, new Date(from.getTime() + 15 * 60_000));
   // Thread 725838 has 2318 distinct stacks: the 1 MiB size bound splits it into two profiles.
   await upload.push(/^Push 5 profiles of 4 threads$/);
   await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
@@ -63,6 +65,8 @@ test('drop files, preview, push through the datasource proxy: one series per thr
   // Grafana's proxy added the datasource's basic auth on the way.
   expect(pyroscope.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('pyro:secret').toString('base64')}`]);
   expect(grafana.requests.filter((r) => r.url.startsWith(`/api/datasources/proxy/uid/${DATASOURCE_UID}/push.v1.PusherService/Push`))).toHaveLength(1);
+  // Each file starts at the range start; the split thread's second part sits halfway into its 10 s slice.
+  expect(new Set(pyroscope.stored.map((p) => p.timeNanos))).toEqual(new Set([BigInt(from.getTime()) * 1_000_000n, BigInt(from.getTime()) * 1_000_000n + 5_000_000_000n]));
   const before = pyroscope.stored.length;
   expect(pyroscope.compact()).toBe(0);
   expect(pyroscope.stored).toHaveLength(before);

@@ -26,6 +26,16 @@ export class UploadPage {
     await this.page.getByRole('textbox', { name: /Service name/ }).fill(name);
   }
 
+  /** Types a range into Grafana's time picker (its own e2e selectors), in the browser's local time. */
+  async setTimeRange(from: Date, to: Date) {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const local = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    await this.page.getByTestId('data-testid TimePicker Open Button').click();
+    await this.page.getByTestId('data-testid Time Range from field').fill(local(from));
+    await this.page.getByTestId('data-testid Time Range to field').fill(local(to));
+    await this.page.getByRole('button', { name: 'Apply time range' }).click();
+  }
+
   pushButton(): Locator {
     return this.page.getByRole('button', { name: /^Push \d+ profiles of \d+ threads$/ });
   }

@@ -54,7 +54,7 @@ describe('configuration page', () => {
   it('blocks saving invalid values and says why', async () => {
     renderConfig({});
     await userEvent.type(screen.getByRole('textbox', { name: /Thread label name/ }), 'thread-name');
-    expect(screen.getByText('label name "thread-name" must start with a letter or _ and contain only letters, digits and _')).toBeInTheDocument();
+    expect(await screen.findByText('label name "thread-name" must start with a letter or _ and contain only letters, digits and _')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save settings' })).toBeDisabled();
   });
 

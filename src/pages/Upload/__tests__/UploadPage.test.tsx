@@ -79,7 +79,6 @@ const pushButton = () => screen.findByRole('button', { name: /^Push \d+ profiles
 /** Grafana's Button keeps a disabled button hoverable for its tooltip: aria-disabled instead of disabled. */
 const expectDisabled = (button: HTMLElement) => expect(button).toHaveAttribute('aria-disabled', 'true');
 
-jest.setTimeout(30_000);
 
 describe('Upload page', () => {
   it('drops files, shows threads and errors, toggles and renames, pushes through the datasource proxy and links the results', async () => {
@@ -130,6 +129,31 @@ describe('Upload page', () => {
     expect(within(results[0]).getByRole('link', { name: /Drilldown/ }).getAttribute('href')).toMatch(
       /^\/a\/grafana-pyroscope-app\/explore\?var-dataSource=pyro-uid&var-serviceName=checkout&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=\d+&to=\d+$/
     );
+  });
+
+  it('places the profiles at a range picked in the time range input', async () => {
+    renderPage();
+    await dropFiles('speedscope-0.1.2-simple-sampled.speedscope.json');
+    await screen.findByRole('button', { name: 'simple.speedscope.json' });
+    const pad = (n: number) => String(n).padStart(2, '0');
+    // Whole minutes, 30 and 10 minutes ago, written the way the picker shows local times.
+    const from = new Date(Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000);
+    const to = new Date(from.getTime() + 20 * 60_000);
+    const local = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:00`;
+    // Grafana's own e2e selectors for the time picker.
+    await userEvent.click(screen.getByTestId('data-testid TimePicker Open Button'));
+    const fromInput = screen.getByTestId('data-testid Time Range from field');
+    await userEvent.clear(fromInput);
+    await userEvent.type(fromInput, local(from));
+    const toInput = screen.getByTestId('data-testid Time Range to field');
+    await userEvent.clear(toInput);
+    await userEvent.type(toInput, local(to));
+    await userEvent.click(screen.getByRole('button', { name: 'Apply time range' }));
+    await userEvent.click(await pushButton());
+    await screen.findByText('Pushed');
+    const body = JSON.parse(backend.requests[0].body);
+    const profile = Profile.decode(gunzipSync(new Uint8Array(Buffer.from(body.series[0].samples[0].rawProfile, 'base64'))));
+    expect(BigInt(profile.timeNanos)).toBe(BigInt(from.getTime()) * 1_000_000n);
   });
 
   it('shows a file-level error for a file that is not Speedscope', async () => {
