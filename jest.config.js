@@ -11,6 +11,8 @@ const transform = {
 };
 
 module.exports = {
+  // Rendering Grafana's components in jsdom is slow on a loaded 2-core machine.
+  testTimeout: 30_000,
   projects: [
     {
       // The conversion core and the command-line tool run in Node (and in a Web Worker): no DOM.
@@ -25,8 +27,6 @@ module.exports = {
       ...base,
       displayName: 'ui',
       transform,
-      // Rendering Grafana's components in jsdom is slow on a loaded 2-core machine.
-      testTimeout: 30_000,
       setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/tests/jest/setupUi.js'],
       testMatch: ['<rootDir>/src/**/__tests__/**/*.test.{ts,tsx}'],
       testPathIgnorePatterns: ['<rootDir>/src/core/'],

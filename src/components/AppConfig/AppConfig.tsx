@@ -2,11 +2,12 @@ import { css } from '@emotion/css';
 import React, { useState } from 'react';
 import { lastValueFrom } from 'rxjs';
 import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps } from '@grafana/data';
-import { DataSourcePicker, getBackendSrv } from '@grafana/runtime';
+import { getBackendSrv } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input, RadioButtonGroup, SecretInput, Stack, useStyles2 } from '@grafana/ui';
 import { DEFAULT_SLICE_SECONDS, DEFAULT_THREAD_LABEL } from '../../core/plan/uploadOptions';
 import { errorText } from '../../core/util/errorText';
-import { AppSettings, DEFAULT_MAX_FILE_SIZE_MB, PYROSCOPE_DATASOURCE_TYPE } from '../../settings';
+import { AppSettings, DEFAULT_MAX_FILE_SIZE_MB } from '../../settings';
+import { PyroscopeDatasourcePicker } from '../PyroscopeDatasourcePicker';
 import { AppConfigForm, configProblems, settingsToSave } from './appConfigForm';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
@@ -49,14 +50,7 @@ export default function AppConfig({ plugin }: AppConfigProps) {
     <form onSubmit={save} className={styles.form}>
       <FieldSet label="Defaults for the Upload page">
         <Field label="Pyroscope datasource" description="Where profiles go unless the person uploading picks another.">
-          <DataSourcePicker
-            inputId="default-datasource"
-            type={PYROSCOPE_DATASOURCE_TYPE}
-            current={form.defaultDatasourceUid ?? null}
-            noDefault
-            width={40}
-            onChange={(ds) => update({ defaultDatasourceUid: ds.uid })}
-          />
+          <PyroscopeDatasourcePicker inputId="default-datasource" uid={form.defaultDatasourceUid} onChange={(uid) => update({ defaultDatasourceUid: uid })} />
         </Field>
         <Field label="Service name" description="Default service_name; empty means “from the file name”.">
           <Input id="default-service-name" width={40} value={form.defaultServiceName ?? ''} onChange={(e) => update({ defaultServiceName: e.currentTarget.value })} />

@@ -1,11 +1,10 @@
 import { css } from '@emotion/css';
 import React from 'react';
 import { dateTime, GrafanaTheme2, TimeRange } from '@grafana/data';
-import { DataSourcePicker } from '@grafana/runtime';
 import { Button, Combobox, EmptyState, Field, Input, LinkButton, RadioButtonGroup, Stack, TimeRangeInput, useStyles2 } from '@grafana/ui';
 import { PROFILE_TYPE_CHOICES, ProfileTypeChoice } from '../../../core/plan/profileTypes';
 import { MAX_SLICE_SECONDS, MIN_SLICE_SECONDS } from '../../../core/plan/uploadOptions';
-import { PYROSCOPE_DATASOURCE_TYPE } from '../../../settings';
+import { PyroscopeDatasourcePicker } from '../../../components/PyroscopeDatasourcePicker';
 import { UploadForm } from '../domain/uploadForm';
 
 interface Props {
@@ -60,14 +59,7 @@ export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceN
         description={form.target === 'app-route' ? 'Used to open the uploaded threads in Profiles Drilldown and Explore.' : 'Profiles are pushed through this datasource.'}
       >
         {hasDatasources ? (
-          <DataSourcePicker
-            inputId="pyroscope-datasource"
-            type={PYROSCOPE_DATASOURCE_TYPE}
-            current={form.datasourceUid ?? null}
-            noDefault
-            width={40}
-            onChange={(ds) => onChange({ datasourceUid: ds.uid })}
-          />
+          <PyroscopeDatasourcePicker inputId="pyroscope-datasource" uid={form.datasourceUid} onChange={(datasourceUid) => onChange({ datasourceUid })} />
         ) : (
           <EmptyState variant="call-to-action" message="No Pyroscope datasource yet" hideImage>
             <LinkButton href="/connections/datasources/new" icon="plus">

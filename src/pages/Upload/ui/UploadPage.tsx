@@ -2,7 +2,7 @@ import { css } from '@emotion/css';
 import React, { useCallback, useMemo, useState } from 'react';
 import { GrafanaTheme2, usePluginContext } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Text, useStyles2 } from '@grafana/ui';
+import { Alert, useStyles2 } from '@grafana/ui';
 import { labelValueProblem } from '../../../core/plan/labels';
 import { AppSettings, DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
 import { pprofArchive } from '../domain/pprofArchive';
@@ -15,6 +15,7 @@ import { useUploadFiles } from '../domain/useUploadFiles';
 import { useUploadPlan } from '../domain/useUploadPlan';
 import { PushTarget } from '../infrastructure/grafanaTransport';
 import { FileDrop } from './FileDrop';
+import { PageSection } from './PageSection';
 import { PlanSummary } from './PlanSummary';
 import { PushPanel } from './PushPanel';
 import { TargetForm } from './TargetForm';
@@ -95,27 +96,18 @@ export default function UploadPage() {
   return (
     <PluginPage subTitle="Put Speedscope profiles into Pyroscope: every thread its own series, nothing dropped.">
       <div className={styles.page}>
-        <section aria-labelledby="files-heading">
-          <Text element="h2" variant="h4" id="files-heading">
-            Files
-          </Text>
+        <PageSection title="Files">
           <FileDrop files={files} maxFileSizeMb={maxFileSizeMb} onAdd={onAddFiles} onRemove={removeFile} />
-        </section>
+        </PageSection>
 
         {rows.length > 0 && (
-          <section aria-labelledby="threads-heading">
-            <Text element="h2" variant="h4" id="threads-heading">
-              Threads
-            </Text>
+          <PageSection title="Threads">
             <ThreadTable rows={rows} selectedKey={shownRow?.uiKey} onToggle={onToggle} onToggleAll={onToggleAll} onRename={onRename} onShow={setShownKey} />
             {shownRow && <ThreadFlameGraph row={shownRow} />}
-          </section>
+          </PageSection>
         )}
 
-        <section aria-labelledby="target-heading">
-          <Text element="h2" variant="h4" id="target-heading">
-            Where and when
-          </Text>
+        <PageSection title="Where and when">
           <TargetForm
             form={form}
             onChange={onChangeForm}
@@ -127,22 +119,16 @@ export default function UploadPage() {
             writeTargetUrl={settings.pushUrl}
             needsSampleRate={needsSampleRate}
           />
-        </section>
+        </PageSection>
 
         {parsedFiles.length > 0 && (
-          <section aria-labelledby="summary-heading">
-            <Text element="h2" variant="h4" id="summary-heading">
-              What will be written
-            </Text>
+          <PageSection title="What will be written">
             <PlanSummary plan={plan} problems={problems} onPlaceAtNow={placeAtNow} />
-          </section>
+          </PageSection>
         )}
 
         {parsedFiles.length > 0 && (
-          <section aria-labelledby="push-heading">
-            <Text element="h2" variant="h4" id="push-heading">
-              Push
-            </Text>
+          <PageSection title="Push">
             {!canPush && (
               <Alert severity="info" title="Read-only">
                 Only Editors and Admins can push profiles. You can still inspect the files and their flame graphs.
@@ -160,7 +146,7 @@ export default function UploadPage() {
               onRetry={push.retryFailed}
               onDownload={() => downloadBytes(pprofArchive(push.state.profiles), `${serviceName || 'speedscope'}-pprof.zip`)}
             />
-          </section>
+          </PageSection>
         )}
       </div>
     </PluginPage>
