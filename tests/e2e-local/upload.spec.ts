@@ -10,12 +10,13 @@ test.describe.configure({ mode: 'serial' });
 let pyroscope: PyroscopeStandIn;
 let grafana: GrafanaStandIn;
 let grafanaUrl: string;
+let pyroscopeUrl: string;
 const SHOTS = join(__dirname, '../../test-results');
 
 test.beforeAll(async () => {
   expect(existsSync(join(__dirname, '../../dist/module.js')), 'run `npm run build` first: the tests load the production bundle').toBe(true);
   pyroscope = new PyroscopeStandIn();
-  const pyroscopeUrl = await pyroscope.start();
+  pyroscopeUrl = await pyroscope.start();
   grafana = new GrafanaStandIn({ pyroscopeUrl, datasourceBasicAuth: { user: 'pyro', password: 'secret' } });
   grafanaUrl = await grafana.start();
 });
@@ -141,4 +142,33 @@ test('the configuration page saves settings through /api/plugins/<id>/settings',
   const settings = await page.evaluate(async (id) => (await fetch(`/api/plugins/${id}/settings`)).json(), PLUGIN_ID);
   expect(settings.jsonData.threadLabelName).toBe('thread');
   await page.screenshot({ path: join(SHOTS, 'config-dark.png'), fullPage: true });
+});
+
+test.describe('plugin served from a CDN on another origin', () => {
+  let cdnGrafana: GrafanaStandIn;
+  let cdnGrafanaUrl: string;
+
+  test.beforeAll(async () => {
+    cdnGrafana = new GrafanaStandIn({ pyroscopeUrl, cdn: true });
+    cdnGrafanaUrl = await cdnGrafana.start();
+  });
+  test.afterAll(() => cdnGrafana?.stop());
+
+  test('chunks and the parse worker load from the CDN origin and the upload still works', async ({ page }) => {
+    const upload = new UploadPage(page, cdnGrafanaUrl);
+    await upload.goto();
+    await upload.dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+    await expect(upload.threadButton('Thread 680254 "MainThread"')).toBeVisible();
+    // A cross-origin worker script cannot start with `new Worker(url)`: the blob + importScripts path must have.
+    await expect(page.getByText('no Web Worker could start')).toHaveCount(0);
+    expect(cdnGrafana.cdnRequests.some((url) => url.startsWith(`/public/plugins/${PLUGIN_ID}/parse-worker.js`))).toBe(true);
+    expect(cdnGrafana.requests.filter((r) => r.url.startsWith('/public/plugins/'))).toEqual([]);
+    await upload.setService('cdn');
+    await upload.push(/^Push 2 profiles of 2 threads$/);
+    await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
+    expect(series().map((s) => [s.thread, s.total])).toEqual([
+      ['Thread 680254 "MainThread"', 2_480_000_000],
+      ['Thread 680344 "GetTelemetryConfig"', 50_000_000],
+    ]);
+  });
 });

@@ -8,9 +8,11 @@
  *   never returned, only `secureJsonFields`; saving needs the Admin role);
  * - the datasource proxy `/api/datasources/proxy/uid/<uid>/<path>`: forwards any method with the datasource's
  *   basic auth; an upstream 401 becomes 400 "Authentication to data source failed"; an unreachable upstream 502;
+ * - optionally a CDN: plugin files from a second origin (with CORS), `meta.module` an absolute URL there;
  * - the app route proxy `/api/plugin-proxy/<id>/pyroscope-write/<path>` as declared in src/plugin.json: reqRole
  *   Editor, URL and headers templated from the app's jsonData and secureJsonData.
- * Not reproduced: third-party CSS that Grafana core ships (date picker calendar, uPlot, Monaco) and its fonts,
+ * Not reproduced: the CDN's loading strategy `fetch` (SystemJS fetching and rewriting the source; here a script
+ * tag loads it), third-party CSS that Grafana core ships (date picker calendar, uPlot, Monaco) and its fonts,
  * sessions and login, permissions beyond the org role, the CDN, Grafana's navigation, toasts,
  * data queries, timeouts, request queueing.
  */
@@ -37,6 +39,8 @@ export interface GrafanaStandInOptions {
   datasourceBasicAuth?: { user: string; password: string };
   jsonData?: Record<string, unknown>;
   secureJsonData?: Record<string, string>;
+  /** Serve the plugin's files from a second origin, as Grafana does for CDN plugins (module URL on the CDN). */
+  cdn?: boolean;
 }
 
 export const DATASOURCE_UID = 'pyroscope-local';
@@ -64,7 +68,11 @@ function hostScript(): Promise<string> {
 
 export class GrafanaStandIn {
   requests: Array<{ method: string; url: string; status: number }> = [];
+  /** Requests to the CDN origin, when there is one. */
+  cdnRequests: string[] = [];
   private server?: Server;
+  private cdnServer?: Server;
+  private cdnUrl?: string;
   private settings: { enabled: boolean; pinned: boolean; jsonData: Record<string, unknown>; secureJsonData: Record<string, string> };
 
   constructor(private options: GrafanaStandInOptions) {
@@ -86,6 +94,23 @@ export class GrafanaStandIn {
 
   async start(port = 0): Promise<string> {
     await hostScript();
+    if (this.options.cdn) {
+      this.cdnServer = createServer((req, res) => {
+        this.cdnRequests.push(req.url ?? '');
+        const path = new URL(req.url ?? '/', 'http://cdn').pathname;
+        // Browsers fetch chunks with crossorigin="anonymous": the CDN must allow the Grafana origin.
+        res.setHeader('Access-Control-Allow-Origin', '*');
+        const prefix = `/public/plugins/${PLUGIN.id}/`;
+        const file = normalize(join(ROOT, 'dist', path.slice(prefix.length)));
+        if (!path.startsWith(prefix) || !file.startsWith(join(ROOT, 'dist')) || !existsSync(file)) {
+          res.writeHead(404).end();
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+      });
+      await new Promise<void>((r) => this.cdnServer!.listen(0, '127.0.0.1', r));
+      this.cdnUrl = `http://127.0.0.1:${(this.cdnServer.address() as AddressInfo).port}`;
+    }
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e) => this.send(req, res, 500, { message: String(e) }));
     });
@@ -94,6 +119,8 @@ export class GrafanaStandIn {
   }
 
   async stop(): Promise<void> {
+    this.cdnServer?.closeAllConnections();
+    this.cdnServer?.close();
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
@@ -195,7 +222,7 @@ export class GrafanaStandIn {
       jsonData: this.settings.jsonData,
       secureJsonFields,
       info: { ...PLUGIN.info, version: '0.1.0' },
-      module: `public/plugins/${PLUGIN.id}/module.js`,
+      module: this.cdnUrl ? `${this.cdnUrl}/public/plugins/${PLUGIN.id}/module.js` : `public/plugins/${PLUGIN.id}/module.js`,
       baseUrl: `public/plugins/${PLUGIN.id}`,
       includes: [],
     });

@@ -150,7 +150,8 @@ function loadAmdModule(url: string): Promise<Record<string, unknown>> {
 async function main() {
   const settings = (await backendSrv.get(`/api/plugins/${page.pluginId}/settings`)) as Record<string, unknown>;
   const meta = { ...settings, type: PluginType.app } as unknown as AppPluginMeta;
-  const exports = await loadAmdModule(`public/plugins/${page.pluginId}/module.js?_cache=${encodeURIComponent(meta.info.version)}`);
+  // meta.module is relative to Grafana, or an absolute CDN URL for plugins served from a CDN.
+  const exports = await loadAmdModule(`${meta.module}?_cache=${encodeURIComponent(meta.info.version)}`);
   const plugin = exports.plugin as AppPlugin;
   plugin.init(meta);
   plugin.meta = meta;
