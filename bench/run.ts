@@ -42,6 +42,9 @@ async function main() {
   const bare = time('bare JSON.parse (decode + parse)', () => JSON.parse(new TextDecoder().decode(bytes)).profiles.length);
   const parsed = time('parseSpeedscope (whole core parse)', () => parseSpeedscope('bench.json', bytes));
   const plan = time('planUpload (10 s slices)', () => planUpload([parsed.value], { serviceName: 'bench', fromMs: Date.now() - 30 * 60_000 }));
+  time('re-plan after a label change', () =>
+    planUpload([parsed.value], { serviceName: 'bench-renamed', fromMs: Date.now() - 30 * 60_000, extraLabels: [{ name: 'env', value: 'bench' }] })
+  );
   const encoded = time('encode pprof + gzip + base64', () => encodePlan(plan.value));
   const batches = time('batch into requests', () => batchProfiles(encoded.value));
   clearInterval(timer);

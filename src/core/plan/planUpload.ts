@@ -25,6 +25,7 @@ import {
   DEFAULT_THREAD_LABEL,
   MAX_SLICE_SECONDS,
   MIN_SLICE_SECONDS,
+  ProfileLimits,
   threadKey,
   UploadOptions,
 } from './uploadOptions';
@@ -203,12 +204,11 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     }
     const unit = scale === undefined || thread.kind === 'time' ? thread.baseUnit : 'nanoseconds';
     const valueScale = thread.kind === 'count' && scale !== undefined && spec.choice !== 'samples' ? scale : 1;
-    const slices: StackSlice[] = scale === undefined ? [wholeThread(thread)] : sliceByTime(thread, scale, sliceNanos);
+    const slices = slicedThread(thread, scale, sliceNanos, limits);
     const threadEnd = scale === undefined ? 0 : (thread.startOffset + thread.span) * scale;
     let count = 0;
     let total = 0;
-    for (const slice of slices) {
-      const parts = splitToLimits(thread, slice, limits);
+    for (const { slice, parts } of slices) {
       const sliceStart = slice.index * sliceNanos;
       const sliceDuration =
         scale === undefined ? rangeNanos : BigInt(Math.max(1, Math.min(sliceNanos, Math.ceil(threadEnd - sliceStart))));
@@ -257,6 +257,30 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
   }
   assertUniqueProfiles(profiles);
   return { serviceName, threadLabelName, fromMs, toMs, sliceNanos, threads, profiles, skipped, warnings };
+}
+
+/**
+ * Slicing and splitting depend only on the thread, the time scale, the slice width and the limits, not on labels,
+ * service or the range start: cached per thread, so editing those re-plans a large upload without re-slicing it.
+ */
+const sliceCache = new WeakMap<ThreadProfile, Map<string, Array<{ slice: StackSlice; parts: StackSlice[] }>>>();
+
+function slicedThread(thread: ThreadProfile, scale: number | undefined, sliceNanos: number, limits: ProfileLimits) {
+  const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}`;
+  let byKey = sliceCache.get(thread);
+  if (!byKey) {
+    byKey = new Map();
+    sliceCache.set(thread, byKey);
+  }
+  let sliced = byKey.get(key);
+  if (!sliced) {
+    const slices = scale === undefined ? [wholeThread(thread)] : sliceByTime(thread, scale, sliceNanos);
+    sliced = slices.map((slice) => ({ slice, parts: splitToLimits(thread, slice, limits) }));
+    // One entry per thread is enough: the page changes one setting at a time.
+    byKey.clear();
+    byKey.set(key, sliced);
+  }
+  return sliced;
 }
 
 function describe(key: string, thread: { fileName: string; index: number; name: string }) {

@@ -150,6 +150,23 @@ describe('planUpload', () => {
     expect(bySize.profiles.reduce((s, p) => s + p.total, 0)).toBe(4_724_000_000);
   });
 
+  it('re-plans with other labels without slicing again, and only the labels change', () => {
+    const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
+    const first = planUpload([file], base);
+    const second = planUpload([file], { ...base, serviceName: 'other', extraLabels: [{ name: 'env', value: 'ci' }] });
+    expect(second.profiles.map((p) => [p.timeNanos, p.total])).toEqual(first.profiles.map((p) => [p.timeNanos, p.total]));
+    // The aggregated stacks are the very same arrays: the slicing was reused.
+    second.profiles.forEach((p, i) => expect(p.nodes).toBe(first.profiles[i].nodes));
+    expect(second.profiles[0].labels).toEqual([
+      { name: '__name__', value: 'process_cpu' },
+      { name: 'service_name', value: 'other' },
+      { name: 'thread_name', value: 'Thread 725838 ""' },
+      { name: 'env', value: 'ci' },
+    ]);
+    // A different slice width slices again.
+    expect(planUpload([file], { ...base, sliceSeconds: 1 }).profiles.length).toBeGreaterThan(first.profiles.length);
+  });
+
   it('warns about the time window Pyroscope accepts and about many series', () => {
     const file = parseFixture('speedscope-0.1.2-simple-sampled.speedscope.json');
     expect(planUpload([file], { ...base, fromMs: NOW - 2 * 3_600_000 }).warnings.map((w) => w.code)).toEqual(['too-old']);
