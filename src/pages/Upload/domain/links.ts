@@ -1,4 +1,10 @@
+import { config } from '@grafana/runtime';
 import { PYROSCOPE_DATASOURCE_TYPE } from '../../../settings';
+
+/** Grafana may run under a sub-path (`root_url` behind a proxy): internal links need it in front. */
+export function inGrafana(path: string): string {
+  return `${config.appSubUrl ?? ''}${path}`;
+}
 
 export interface LinkContext {
   datasourceUid: string;
@@ -18,7 +24,7 @@ export function drilldownUrl(c: LinkContext): string {
     from: String(c.fromMs),
     to: String(c.toMs),
   });
-  return `/a/grafana-pyroscope-app/explore?${params.toString()}`;
+  return inGrafana(`/a/grafana-pyroscope-app/explore?${params.toString()}`);
 }
 
 /** A label value inside a `{name="value"}` selector: backslashes, quotes and newlines escaped. */
@@ -45,5 +51,5 @@ export function exploreUrl(c: LinkContext & { threadLabelName: string; threadLab
       range: { from: String(c.fromMs), to: String(c.toMs) },
     },
   };
-  return `/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`;
+  return inGrafana(`/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`);
 }

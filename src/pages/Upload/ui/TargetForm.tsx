@@ -5,6 +5,7 @@ import { Button, Combobox, EmptyState, Field, Input, LinkButton, RadioButtonGrou
 import { PROFILE_TYPE_CHOICES, ProfileTypeChoice } from '../../../core/plan/profileTypes';
 import { MAX_SLICE_SECONDS, MIN_SLICE_SECONDS } from '../../../core/plan/uploadOptions';
 import { PyroscopeDatasourcePicker } from '../../../components/PyroscopeDatasourcePicker';
+import { inGrafana } from '../domain/links';
 import { UploadForm } from '../domain/uploadForm';
 
 interface Props {
@@ -62,7 +63,7 @@ export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceN
           <PyroscopeDatasourcePicker inputId="pyroscope-datasource" uid={form.datasourceUid} onChange={(datasourceUid) => onChange({ datasourceUid })} />
         ) : (
           <EmptyState variant="call-to-action" message="No Pyroscope datasource yet" hideImage>
-            <LinkButton href="/connections/datasources/new" icon="plus">
+            <LinkButton href={inGrafana('/connections/datasources/new')} icon="plus">
               Add a Pyroscope datasource
             </LinkButton>
           </EmptyState>
