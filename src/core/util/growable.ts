@@ -1,41 +1,20 @@
-/** Append-only typed arrays: compact while building, transferable to and from a Web Worker when done. */
-export class GrowableInt32 {
-  private data: Int32Array;
+type NumberArray = Int32Array | Float64Array;
+
+/** An append-only typed array: compact while building, transferable to and from a Web Worker when done. */
+class Growable<T extends NumberArray> {
+  private data: T;
   length = 0;
 
-  constructor(capacity = 1024) {
-    this.data = new Int32Array(capacity);
+  constructor(
+    private readonly allocate: (size: number) => T,
+    capacity = 1024
+  ) {
+    this.data = allocate(capacity);
   }
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-
-  get(index: number): number {
-    return this.data[index];
-  }
-
-  toArray(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-export class GrowableFloat64 {
-  private data: Float64Array;
-  length = 0;
-
-  constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity);
-  }
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
+      const bigger = this.allocate(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
@@ -50,7 +29,19 @@ export class GrowableFloat64 {
     return this.data[index];
   }
 
-  toArray(): Float64Array {
-    return this.data.slice(0, this.length);
+  toArray(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+export class GrowableInt32 extends Growable<Int32Array> {
+  constructor(capacity?: number) {
+    super((size) => new Int32Array(size), capacity);
+  }
+}
+
+export class GrowableFloat64 extends Growable<Float64Array> {
+  constructor(capacity?: number) {
+    super((size) => new Float64Array(size), capacity);
   }
 }
