@@ -43,11 +43,9 @@ async function encodeCooperatively(plan: UploadPlan, signal: AbortSignal, onProg
 
 function mergeReports(previous: PushReport, retried: PushReport): PushReport {
   const byKey = new Map<string, ThreadPushResult>(retried.threads.filter((t) => t.status !== 'skipped').map((t) => [t.threadKey, t]));
-  const threads = previous.threads.map((t) => {
-    const again = byKey.get(t.threadKey);
-    // Profiles pushed before stay pushed: Pyroscope keeps them, and a re-push of the same (labels, time) is a no-op.
-    return again ? { ...again, profilesPushed: Math.min(again.profilesTotal, again.profilesPushed), profilesTotal: again.profilesTotal } : t;
-  });
+  // A retry sends all of a failed thread's profiles again (the same labels and times, so nothing doubles in
+  // Pyroscope): its result replaces the thread's earlier one.
+  const threads = previous.threads.map((t) => byKey.get(t.threadKey) ?? t);
   const failed = threads.filter((t) => t.status === 'failed');
   return {
     threads,

@@ -46,7 +46,10 @@ export default function UploadPage() {
   const rows = useMemo(() => buildThreadRows(files, choices), [files, choices]);
   const parsedFiles = useMemo(() => files.flatMap((f) => (f.parsed ? [f.parsed] : [])), [files]);
   const spanMs = uploadSpanMs(rows);
-  const range = form.range ?? defaultRange(form.anchorMs, spanMs, form.sliceSeconds);
+  const range = useMemo(
+    () => form.range ?? defaultRange(form.anchorMs, spanMs, form.sliceSeconds),
+    [form.range, form.anchorMs, spanMs, form.sliceSeconds]
+  );
   const datasourceUid = form.datasourceUid ?? datasources[0]?.uid;
   const datasource = datasources.find((d) => d.uid === datasourceUid);
   const serviceName = form.serviceName ?? (settings.defaultServiceName || (files[0] ? serviceNameFromFile(files[0].name) : ''));
@@ -54,8 +57,7 @@ export default function UploadPage() {
 
   const options = useMemo(
     () => (parsedFiles.length > 0 ? uploadOptionsFrom(form, rows, serviceName, range, settings.threadLabelName) : undefined),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [parsedFiles, form, rows, serviceName, range.fromMs, range.toMs, settings.threadLabelName]
+    [parsedFiles, form, rows, serviceName, range, settings.threadLabelName]
   );
   const { plan, problems } = useUploadPlan(parsedFiles, options);
 
