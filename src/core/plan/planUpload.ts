@@ -17,7 +17,7 @@ import {
   profileTypeId,
   ProfileTypeSpec,
 } from './profileTypes';
-import { sliceByTime, splitToLimits, StackSlice, wholeThread } from './sliceThread';
+import { slicedThread } from './sliceThread';
 import { assignThreadLabelValues } from './threadLabelValues';
 import {
   DEFAULT_PROFILE_LIMITS,
@@ -25,7 +25,6 @@ import {
   DEFAULT_THREAD_LABEL,
   MAX_SLICE_SECONDS,
   MIN_SLICE_SECONDS,
-  ProfileLimits,
   threadKey,
   UploadOptions,
 } from './uploadOptions';
@@ -257,30 +256,6 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
   }
   assertUniqueProfiles(profiles);
   return { serviceName, threadLabelName, fromMs, toMs, sliceNanos, threads, profiles, skipped, warnings };
-}
-
-/**
- * Slicing and splitting depend only on the thread, the time scale, the slice width and the limits, not on labels,
- * service or the range start: cached per thread, so editing those re-plans a large upload without re-slicing it.
- */
-const sliceCache = new WeakMap<ThreadProfile, Map<string, Array<{ slice: StackSlice; parts: StackSlice[] }>>>();
-
-function slicedThread(thread: ThreadProfile, scale: number | undefined, sliceNanos: number, limits: ProfileLimits) {
-  const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}`;
-  let byKey = sliceCache.get(thread);
-  if (!byKey) {
-    byKey = new Map();
-    sliceCache.set(thread, byKey);
-  }
-  let sliced = byKey.get(key);
-  if (!sliced) {
-    const slices = scale === undefined ? [wholeThread(thread)] : sliceByTime(thread, scale, sliceNanos);
-    sliced = slices.map((slice) => ({ slice, parts: splitToLimits(thread, slice, limits) }));
-    // One entry per thread is enough: the page changes one setting at a time.
-    byKey.clear();
-    byKey.set(key, sliced);
-  }
-  return sliced;
 }
 
 function describe(key: string, thread: { fileName: string; index: number; name: string }) {

@@ -1,13 +1,20 @@
-import { Frame, ThreadProfile } from '../threads/threadModel';
+import { Frame, StackSlice, ThreadProfile } from '../threads/threadModel';
 import { utf8Length } from './labels';
 import { ProfileLimits } from './uploadOptions';
 
-/** Aggregated stacks of one slice: node ids of the thread's tree, sorted, with their values. */
-export interface StackSlice {
-  /** Slice number on the upload's time axis (0 for threads without a time axis). */
-  index: number;
-  nodes: Int32Array;
-  values: Float64Array;
+
+/**
+ * A thread's slices split to the limits. They depend only on the thread, the time scale, the slice width and the
+ * limits, not on labels, service or the range start, so they are kept on the thread (`presliced`): editing labels
+ * re-plans a large upload in milliseconds, and the parse worker can slice ahead and send the result along.
+ */
+export function slicedThread(thread: ThreadProfile, scale: number | undefined, sliceNanos: number, limits: ProfileLimits) {
+  const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}`;
+  if (thread.presliced?.key !== key) {
+    const slices = scale === undefined ? [wholeThread(thread)] : sliceByTime(thread, scale, sliceNanos);
+    thread.presliced = { key, entries: slices.map((slice) => ({ slice, parts: splitToLimits(thread, slice, limits) })) };
+  }
+  return thread.presliced.entries;
 }
 
 /**
@@ -138,4 +145,16 @@ export function splitToLimits(thread: ThreadProfile, slice: StackSlice, limits: 
     close(slice.nodes.length);
   }
   return parts;
+}
+
+/**
+ * Slices every time-unit thread of a file ahead of planning (in the parse worker), with the slice width the page
+ * will plan with and the default limits: their time scale is 1 whatever the user picks later.
+ */
+export function presliceTimeThreads(threads: ThreadProfile[], sliceSeconds: number, limits: ProfileLimits): void {
+  for (const thread of threads) {
+    if (thread.kind === 'time' && thread.stats.total > 0) {
+      slicedThread(thread, 1, sliceSeconds * 1e9, limits);
+    }
+  }
 }

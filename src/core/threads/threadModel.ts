@@ -50,6 +50,20 @@ export interface ThreadStats {
   deepStacks: number;
 }
 
+/** Aggregated stacks of one slice: node ids of the thread's tree, sorted, with their values. */
+export interface StackSlice {
+  /** Slice number on the upload's time axis (0 for threads without a time axis). */
+  index: number;
+  nodes: Int32Array;
+  values: Float64Array;
+}
+
+/** A thread cut into slices and split to the profile limits, for one (scale, slice width, limits) key. */
+export interface SlicedThread {
+  key: string;
+  entries: Array<{ slice: StackSlice; parts: StackSlice[] }>;
+}
+
 export interface ThreadProfile {
   ok: true;
   fileName: string;
@@ -71,6 +85,8 @@ export interface ThreadProfile {
   samples: ThreadSamples;
   stats: ThreadStats;
   warnings: string[];
+  /** Filled by the planner (or ahead of time by the parse worker); see `slicedThread`. */
+  presliced?: SlicedThread;
 }
 
 /** A profile that could not be read; the rest of the file stays usable. */

@@ -2,7 +2,8 @@ import { parseFixture } from '../../../../tests/helpers/fixtures';
 import { parseSpeedscope } from '../../speedscope/parseSpeedscope';
 import { labelSetKey } from '../labels';
 import { PlanError, planUpload } from '../planUpload';
-import { UploadOptions } from '../uploadOptions';
+import { presliceTimeThreads } from '../sliceThread';
+import { DEFAULT_PROFILE_LIMITS, UploadOptions } from '../uploadOptions';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const base: UploadOptions = { serviceName: 'checkout', fromMs: NOW - 10 * 60_000, nowMs: NOW };
@@ -165,6 +166,21 @@ describe('planUpload', () => {
     ]);
     // A different slice width slices again.
     expect(planUpload([file], { ...base, sliceSeconds: 1 }).profiles.length).toBeGreaterThan(first.profiles.length);
+  });
+
+  it('plans from slices made ahead in the parse worker, after they crossed postMessage', () => {
+    const fresh = planUpload([parseFixture('py-spy-0.4.1-3threads-large.speedscope.json')], base);
+    const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
+    presliceTimeThreads(file.profiles.flatMap((p) => (p.ok ? [p] : [])), 10, DEFAULT_PROFILE_LIMITS);
+    // What postMessage does to the worker's result: a structured clone (the worker transfers the buffers instead of
+    // copying them; the data that arrives is the same).
+    const received = structuredClone(file);
+    const plan = planUpload([received], base);
+    expect(plan.profiles.map((p) => [p.threadKey, String(p.timeNanos), p.total, Array.from(p.nodes)])).toEqual(
+      fresh.profiles.map((p) => [p.threadKey, String(p.timeNanos), p.total, Array.from(p.nodes)])
+    );
+    const thread = received.profiles[0];
+    expect(thread.ok && plan.profiles[0].nodes).toBe(thread.ok && thread.presliced!.entries[0].parts[0].nodes);
   });
 
   it('warns about the time window Pyroscope accepts and about many series', () => {

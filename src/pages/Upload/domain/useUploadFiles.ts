@@ -4,7 +4,7 @@ import { ParseCancelledError, parseFileInBackground, ParseHandle } from '../infr
 import { progressOf, readFileBytes, sizeLimitError, UploadFile } from './uploadFiles';
 
 /** The files of the page: dropped, parsed in the background, removable and replaceable at any time. */
-export function useUploadFiles(maxFileSizeMb: number) {
+export function useUploadFiles(maxFileSizeMb: number, sliceSeconds: number) {
   const [files, setFiles] = useState<UploadFile[]>([]);
   const handles = useRef(new Map<string, ParseHandle>());
 
@@ -37,7 +37,7 @@ export function useUploadFiles(maxFileSizeMb: number) {
         void (async () => {
           try {
             const bytes = await readFileBytes(file);
-            const handle = parseFileInBackground(file.name, bytes, (p) => update(id, { status: 'parsing', ...progressOf(p) }));
+            const handle = parseFileInBackground(file.name, bytes, sliceSeconds, (p) => update(id, { status: 'parsing', ...progressOf(p) }));
             handles.current.set(id, handle);
             update(id, { status: 'parsing', parsedIn: handle.where });
             const parsed = await handle.result;
@@ -52,7 +52,7 @@ export function useUploadFiles(maxFileSizeMb: number) {
         })();
       }
     },
-    [maxFileSizeMb, update]
+    [maxFileSizeMb, sliceSeconds, update]
   );
 
   useEffect(() => {

@@ -1,4 +1,6 @@
 /// <reference lib="webworker" />
+import { presliceTimeThreads } from '../../../core/plan/sliceThread';
+import { DEFAULT_PROFILE_LIMITS } from '../../../core/plan/uploadOptions';
 import { parseSpeedscopeSteps } from '../../../core/speedscope/parseSpeedscope';
 import { errorText } from '../../../core/util/errorText';
 import { ParseRequest, ParseResponse, transferablesOf } from './parseMessages';
@@ -7,7 +9,7 @@ import { ParseRequest, ParseResponse, transferablesOf } from './parseMessages';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 scope.onmessage = (event: MessageEvent<ParseRequest>) => {
-  const { fileName, bytes } = event.data;
+  const { fileName, bytes, sliceSeconds } = event.data;
   const post = (message: ParseResponse, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
   try {
     const steps = parseSpeedscopeSteps(fileName, new Uint8Array(bytes));
@@ -15,6 +17,8 @@ scope.onmessage = (event: MessageEvent<ParseRequest>) => {
     for (;;) {
       const step = steps.next();
       if (step.done) {
+        const threads = step.value.profiles.flatMap((p) => (p.ok ? [p] : []));
+        presliceTimeThreads(threads, sliceSeconds, DEFAULT_PROFILE_LIMITS);
         post({ kind: 'done', file: step.value }, transferablesOf(step.value));
         return;
       }

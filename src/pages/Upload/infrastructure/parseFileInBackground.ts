@@ -2,7 +2,7 @@ import { parseSpeedscopeSteps, ParseProgress } from '../../../core/speedscope/pa
 import { ParsedFile } from '../../../core/threads/threadModel';
 import { errorText } from '../../../core/util/errorText';
 import { createParseWorker } from './createParseWorker';
-import { ParseResponse } from './parseMessages';
+import { ParseRequest, ParseResponse } from './parseMessages';
 
 export interface ParseHandle {
   result: Promise<ParsedFile>;
@@ -21,7 +21,12 @@ export class ParseCancelledError extends Error {
  * Parses a file off the main thread in a Web Worker; where no worker can start, parses on the main thread in
  * slices of about 30 ms, yielding in between so the page stays responsive.
  */
-export function parseFileInBackground(fileName: string, bytes: ArrayBuffer, onProgress: (p: ParseProgress) => void): ParseHandle {
+export function parseFileInBackground(
+  fileName: string,
+  bytes: ArrayBuffer,
+  sliceSeconds: number,
+  onProgress: (p: ParseProgress) => void
+): ParseHandle {
   const worker = createParseWorker();
   if (!worker) {
     return parseOnMainThread(fileName, bytes, onProgress);
@@ -43,7 +48,8 @@ export function parseFileInBackground(fileName: string, bytes: ArrayBuffer, onPr
       reject(new Error(`${fileName}: the parser stopped: ${event.message || 'the worker script could not load'}`));
     };
   });
-  worker.postMessage({ fileName, bytes }, [bytes]);
+  const request: ParseRequest = { fileName, bytes, sliceSeconds };
+  worker.postMessage(request, [bytes]);
   return {
     result,
     where: 'worker',

@@ -5,6 +5,8 @@ import { ParsedFile } from '../../../core/threads/threadModel';
 export interface ParseRequest {
   fileName: string;
   bytes: ArrayBuffer;
+  /** The page's slice width: the worker slices time-unit threads ahead, so the first plan is quick. */
+  sliceSeconds: number;
 }
 
 export type ParseResponse =
@@ -20,6 +22,11 @@ export function transferablesOf(file: ParsedFile): ArrayBuffer[] {
       const { tree, samples } = profile;
       for (const array of [tree.parent, tree.frame, tree.depth, tree.self, samples.node, samples.value, samples.offset]) {
         buffers.push(array.buffer as ArrayBuffer);
+      }
+      for (const { slice, parts } of profile.presliced?.entries ?? []) {
+        for (const part of [slice, ...parts]) {
+          buffers.push(part.nodes.buffer as ArrayBuffer, part.values.buffer as ArrayBuffer);
+        }
       }
     }
   }

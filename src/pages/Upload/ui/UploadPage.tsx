@@ -35,9 +35,9 @@ export default function UploadPage() {
   const styles = useStyles2(getStyles);
   const settings = (usePluginContext()?.meta.jsonData ?? {}) as AppSettings;
   const maxFileSizeMb = settings.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB;
-  const { files, addFiles, removeFile } = useUploadFiles(maxFileSizeMb);
   const [choices, setChoices] = useState<Record<string, ThreadChoiceUi>>({});
   const [form, setForm] = useState<UploadForm>(() => initialForm(settings, Date.now()));
+  const { files, addFiles, removeFile } = useUploadFiles(maxFileSizeMb, form.sliceSeconds);
   const [shownKey, setShownKey] = useState<string>();
   const push = usePush();
   const datasources = useMemo(() => pyroscopeDatasources(), []);
