@@ -156,6 +156,21 @@ describe('Upload page', () => {
     expect(BigInt(profile.timeNanos)).toBe(BigInt(from.getTime()) * 1_000_000n);
   });
 
+  it('replaces a file dropped again under the same name, and removes files', async () => {
+    renderPage();
+    const input = () => document.querySelector('input[type="file"]') as HTMLInputElement;
+    const asProfile = (fixture: string) => new File([new Uint8Array(readFixture(fixture))], 'profile.json', { type: 'application/json' });
+    await userEvent.upload(input(), [asProfile('speedscope-0.6.0-two-sampled.speedscope.json')]);
+    expect(await screen.findByRole('button', { name: 'two' })).toBeInTheDocument();
+    await userEvent.upload(input(), [asProfile('speedscope-0.1.2-simple-sampled.speedscope.json')]);
+    expect(await screen.findByRole('button', { name: 'simple.speedscope.json' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'two' })).not.toBeInTheDocument();
+    expect(screen.getAllByTestId('upload-file')).toHaveLength(1);
+    await userEvent.click(screen.getByRole('button', { name: 'Remove profile.json' }));
+    expect(screen.queryByTestId('upload-file')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'simple.speedscope.json' })).not.toBeInTheDocument();
+  });
+
   it('shows a file-level error for a file that is not Speedscope', async () => {
     renderPage();
     const input = document.querySelector('input[type="file"]') as HTMLInputElement;

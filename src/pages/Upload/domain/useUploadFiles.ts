@@ -7,12 +7,20 @@ import { progressOf, readFileBytes, sizeLimitError, UploadFile } from './uploadF
 export function useUploadFiles(maxFileSizeMb: number, sliceSeconds: number) {
   const [files, setFiles] = useState<UploadFile[]>([]);
   const handles = useRef(new Map<string, ParseHandle>());
+  // Bumped whenever a file is added, replaced or removed: a slower, older read of the same name must not win.
+  const generations = useRef(new Map<string, number>());
+  const nextGeneration = (id: string) => {
+    const generation = (generations.current.get(id) ?? 0) + 1;
+    generations.current.set(id, generation);
+    return generation;
+  };
 
   const update = useCallback((id: string, patch: Partial<UploadFile>) => {
     setFiles((current) => current.map((f) => (f.id === id ? { ...f, ...patch } : f)));
   }, []);
 
   const removeFile = useCallback((id: string) => {
+    nextGeneration(id);
     handles.current.get(id)?.cancel();
     handles.current.delete(id);
     setFiles((current) => current.filter((f) => f.id !== id));
@@ -23,6 +31,8 @@ export function useUploadFiles(maxFileSizeMb: number, sliceSeconds: number) {
       for (const file of dropped) {
         // Same name: replace the earlier file (a re-captured profile), keeping its place in the list.
         const id = `file:${file.name}`;
+        const generation = nextGeneration(id);
+        const current = () => generations.current.get(id) === generation;
         handles.current.get(id)?.cancel();
         const entry: UploadFile = { id, name: file.name, size: file.size, status: 'reading', progress: 0 };
         const tooBig = sizeLimitError(file.name, file.size, maxFileSizeMb);
@@ -37,15 +47,18 @@ export function useUploadFiles(maxFileSizeMb: number, sliceSeconds: number) {
         void (async () => {
           try {
             const bytes = await readFileBytes(file);
+            if (!current()) {
+              return;
+            }
             const handle = parseFileInBackground(file.name, bytes, sliceSeconds, (p) => update(id, { status: 'parsing', ...progressOf(p) }));
             handles.current.set(id, handle);
             update(id, { status: 'parsing', parsedIn: handle.where });
             const parsed = await handle.result;
-            if (handles.current.get(id) === handle) {
+            if (current()) {
               update(id, { status: 'parsed', progress: 1, parsed, stage: undefined });
             }
           } catch (e) {
-            if (!(e instanceof ParseCancelledError)) {
+            if (current() && !(e instanceof ParseCancelledError)) {
               update(id, { status: 'error', error: errorText(e), stage: undefined });
             }
           }
