@@ -28,6 +28,7 @@ export interface ThreadRow {
   duplicate: boolean;
 }
 
+/** The parsed files in upload order: the planner's file indices (thread keys `fileIndex:profileIndex`) follow it. */
 export function parsedFilesOf(files: UploadFile[]): Array<{ id: string; parsed: ParsedFile }> {
   return files.flatMap((f) => (f.parsed ? [{ id: f.id, parsed: f.parsed }] : []));
 }

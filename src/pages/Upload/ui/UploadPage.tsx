@@ -7,7 +7,7 @@ import { labelValueProblem } from '../../../core/plan/labels';
 import { AppSettings, DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
 import { pprofArchive } from '../domain/pprofArchive';
 import { pyroscopeDatasources } from '../domain/pyroscopeDatasources';
-import { buildThreadRows, ThreadChoiceUi } from '../domain/threadRows';
+import { buildThreadRows, parsedFilesOf, ThreadChoiceUi } from '../domain/threadRows';
 import { defaultRange, initialForm, serviceNameFromFile, UploadForm, uploadOptionsFrom, uploadSpanMs } from '../domain/uploadForm';
 import { userCanPush } from '../domain/userCanPush';
 import { usePush } from '../domain/usePush';
@@ -44,7 +44,8 @@ export default function UploadPage() {
   const canPush = userCanPush();
 
   const rows = useMemo(() => buildThreadRows(files, choices), [files, choices]);
-  const parsedFiles = useMemo(() => files.flatMap((f) => (f.parsed ? [f.parsed] : [])), [files]);
+  // The same list, in the same order, that buildThreadRows numbers the planner's thread keys by.
+  const parsedFiles = useMemo(() => parsedFilesOf(files).map((f) => f.parsed), [files]);
   const spanMs = uploadSpanMs(rows);
   const range = useMemo(
     () => form.range ?? defaultRange(form.anchorMs, spanMs, form.sliceSeconds),
