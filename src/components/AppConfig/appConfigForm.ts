@@ -1,4 +1,4 @@
-import { labelNameProblem } from '../../core/plan/labels';
+import { isReservedLabelName, labelNameProblem } from '../../core/plan/labels';
 import { MAX_SLICE_SECONDS, MIN_SLICE_SECONDS } from '../../core/plan/uploadOptions';
 import { toBase64 } from '../../core/util/base64';
 import { AppSecureSettings, AppSettings } from '../../settings';
@@ -17,7 +17,7 @@ export function configProblems(form: AppConfigForm): Partial<Record<keyof AppCon
     const problem = labelNameProblem(form.threadLabelName);
     if (problem) {
       problems.threadLabelName = problem;
-    } else if (form.threadLabelName.startsWith('__') || form.threadLabelName === 'service_name') {
+    } else if (isReservedLabelName(form.threadLabelName)) {
       problems.threadLabelName = `${form.threadLabelName} is reserved`;
     }
   }

@@ -44,6 +44,11 @@ export function labelNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Labels the upload sets itself (`service_name`) and Pyroscope's internal ones (`__name__`, `__delta__`, …). */
+export function isReservedLabelName(name: string): boolean {
+  return name.startsWith('__') || name === 'service_name';
+}
+
 export function labelValueProblem(name: string, value: string): string | undefined {
   if (value.trim() === '') {
     return `label ${name} needs a value`;

@@ -2,6 +2,7 @@ import { BaseUnit } from '../speedscope/units';
 import { ParsedFile, ThreadProfile } from '../threads/threadModel';
 import { assertUniqueProfiles } from './invariant';
 import {
+  isReservedLabelName,
   LabelPair,
   labelNameProblem,
   labelValueProblem,
@@ -315,8 +316,6 @@ function rangeWarnings(fromMs: number, toMs: number, nowMs: number): PlanWarning
   return warnings;
 }
 
-const RESERVED_PREFIX = '__';
-
 function checkOptions(
   options: UploadOptions,
   serviceName: string,
@@ -333,7 +332,7 @@ function checkOptions(
   const nameProblem = labelNameProblem(threadLabelName);
   if (nameProblem) {
     problems.push(`Thread label: ${nameProblem}.`);
-  } else if (threadLabelName.startsWith(RESERVED_PREFIX) || threadLabelName === 'service_name') {
+  } else if (isReservedLabelName(threadLabelName)) {
     problems.push(`Thread label: ${threadLabelName} is reserved.`);
   }
   const seen = new Set<string>();
@@ -342,7 +341,7 @@ function checkOptions(
     const problem = labelNameProblem(name) ?? labelValueProblem(name, label.value);
     if (problem) {
       problems.push(`Label ${JSON.stringify(name)}: ${problem}.`);
-    } else if (name.startsWith(RESERVED_PREFIX) || name === 'service_name' || name === threadLabelName) {
+    } else if (isReservedLabelName(name) || name === threadLabelName) {
       problems.push(`Label ${JSON.stringify(name)}: this name is set by the upload and cannot be used as an extra label.`);
     } else if (seen.has(name)) {
       problems.push(`Label ${JSON.stringify(name)} is given twice.`);
