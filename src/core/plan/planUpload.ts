@@ -1,5 +1,5 @@
 import { BaseUnit } from '../speedscope/units';
-import { ParsedFile, ThreadProfile } from '../threads/threadModel';
+import { hasPushableData, ParsedFile, ThreadProfile } from '../threads/threadModel';
 import { assertUniqueProfiles } from './invariant';
 import {
   isReservedLabelName,
@@ -29,6 +29,8 @@ import {
   threadKey,
   UploadOptions,
 } from './uploadOptions';
+
+export const NO_DATA_REASON = 'no samples with a stack and a non-zero weight';
 
 /** Pyroscope rejects profiles older than 1 h or more than 10 min ahead by default. */
 export const MAX_PAST_MS = 60 * 60 * 1000;
@@ -161,8 +163,8 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       skipped.push({ ...describe(key, thread), reason: 'excluded' });
       continue;
     }
-    if (thread.stats.total === 0) {
-      skipped.push({ ...describe(key, thread), reason: 'no samples with a stack and a non-zero weight' });
+    if (!hasPushableData(thread)) {
+      skipped.push({ ...describe(key, thread), reason: NO_DATA_REASON });
       continue;
     }
     const wanted: ProfileTypeChoice =

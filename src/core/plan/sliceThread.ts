@@ -1,4 +1,4 @@
-import { Frame, StackSlice, ThreadProfile } from '../threads/threadModel';
+import { Frame, hasPushableData, StackSlice, ThreadProfile } from '../threads/threadModel';
 import { utf8Length } from './labels';
 import { ProfileLimits } from './uploadOptions';
 
@@ -153,7 +153,7 @@ export function splitToLimits(thread: ThreadProfile, slice: StackSlice, limits: 
  */
 export function presliceTimeThreads(threads: ThreadProfile[], sliceSeconds: number, limits: ProfileLimits): void {
   for (const thread of threads) {
-    if (thread.kind === 'time' && thread.stats.total > 0) {
+    if (thread.kind === 'time' && hasPushableData(thread)) {
       slicedThread(thread, 1, sliceSeconds * 1e9, limits);
     }
   }

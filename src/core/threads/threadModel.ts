@@ -89,6 +89,11 @@ export interface ThreadProfile {
   presliced?: SlicedThread;
 }
 
+/** Pyroscope drops zero-valued samples and stores nothing for an empty profile: only threads with a total count. */
+export function hasPushableData(thread: ThreadProfile): boolean {
+  return thread.stats.total > 0;
+}
+
 /** A profile that could not be read; the rest of the file stays usable. */
 export interface BrokenProfile {
   ok: false;

@@ -1,5 +1,6 @@
 import { assignThreadLabelValues } from '../../../core/plan/threadLabelValues';
-import { ParsedFile, ThreadProfile } from '../../../core/threads/threadModel';
+import { NO_DATA_REASON } from '../../../core/plan/planUpload';
+import { hasPushableData, ParsedFile, ThreadProfile } from '../../../core/threads/threadModel';
 import { UploadFile } from './uploadFiles';
 
 export interface ThreadChoiceUi {
@@ -52,7 +53,7 @@ export function buildThreadRows(files: UploadFile[], choices: Record<string, Thr
         return { ...base, type: profile.type, unit: profile.unit, error, notSelectable: error, included: false, labelValue: '', labelEdited: false, duplicate: false };
       }
       const value = values.get(uiKey)!;
-      const notSelectable = profile.stats.total === 0 ? 'No samples with a stack and a non-zero weight.' : undefined;
+      const notSelectable = hasPushableData(profile) ? undefined : `${NO_DATA_REASON[0].toUpperCase()}${NO_DATA_REASON.slice(1)}.`;
       return {
         ...base,
         type: profile.type,
