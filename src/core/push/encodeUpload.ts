@@ -1,6 +1,5 @@
 import { labelSetKey } from '../plan/labels';
 import { PlannedProfile, UploadPlan } from '../plan/planUpload';
-import { assertUniqueProfiles } from '../plan/invariant';
 import { encodePprof, gzipPprof } from '../pprof/encodePprof';
 import { toBase64 } from '../util/base64';
 import { stableUuid } from '../util/stableId';
@@ -48,8 +47,8 @@ export function encodeProfile(planned: PlannedProfile): EncodedProfile {
   };
 }
 
+/** planUpload has checked the (labels, time) invariant; pushUpload checks it again before anything is sent. */
 export function encodePlan(plan: UploadPlan): EncodedProfile[] {
-  assertUniqueProfiles(plan.profiles);
   return plan.profiles.map(encodeProfile);
 }
 
