@@ -31,7 +31,9 @@ module.exports = {
       testMatch: ['<rootDir>/src/**/__tests__/**/*.test.{ts,tsx}'],
       testPathIgnorePatterns: ['<rootDir>/src/core/'],
       // @grafana/flamegraph pulls in more ESM-only d3 packages than the scaffold lists.
-      transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates'])],
+      transformIgnorePatterns: [
+        nodeModulesToTransform([...grafanaESModules, 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates']),
+      ],
       moduleNameMapper: {
         ...base.moduleNameMapper,
         '/infrastructure/createParseWorker$': '<rootDir>/tests/mocks/createParseWorker.ts',

@@ -34,8 +34,14 @@ export async function generateLargeFile(spec: LargeFileSpec): Promise<number> {
       }
     });
   const random = prng(42);
-  const frames = Array.from({ length: spec.frames }, (_, i) => ({ name: `module_${i % 97}.function_${i}`, file: `/srv/app/module_${i % 97}.py`, line: 1 + (i % 500) }));
-  await write(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":"bench","shared":{"frames":${JSON.stringify(frames)}},"profiles":[`);
+  const frames = Array.from({ length: spec.frames }, (_, i) => ({
+    name: `module_${i % 97}.function_${i}`,
+    file: `/srv/app/module_${i % 97}.py`,
+    line: 1 + (i % 500),
+  }));
+  await write(
+    `{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":"bench","shared":{"frames":${JSON.stringify(frames)}},"profiles":[`
+  );
   const threads = spec.sampledThreads + spec.eventedThreads;
   const perThread = spec.targetBytes / threads;
   for (let t = 0; t < threads; t++) {
@@ -49,15 +55,24 @@ export async function generateLargeFile(spec: LargeFileSpec): Promise<number> {
       const trunk = Array.from({ length: 12 }, () => Math.floor(random() * spec.frames));
       const hot = Array.from({ length: 400 }, () => {
         const home = Math.floor(random() * spec.frames);
-        return trunk.concat(Array.from({ length: 8 + Math.floor(random() * 50) }, () => (home + Math.floor(random() * 200)) % spec.frames));
+        return trunk.concat(
+          Array.from({ length: 8 + Math.floor(random() * 50) }, () => (home + Math.floor(random() * 200)) % spec.frames)
+        );
       });
-      await write(`{"type":"sampled","name":"Thread ${1000 + t} \\"worker-${t}\\"","unit":"seconds","startValue":0,"samples":[`);
+      await write(
+        `{"type":"sampled","name":"Thread ${1000 + t} \\"worker-${t}\\"","unit":"seconds","startValue":0,"samples":[`
+      );
       let n = 0;
       let chunk = '';
       while (written + chunk.length - start < perThread * 0.8) {
         const base = hot[Math.floor(random() * hot.length)];
         const tail = base[base.length - 1];
-        const stack = random() < 0.02 ? [] : base.concat(Array.from({ length: Math.floor(random() * 4) }, () => (tail + Math.floor(random() * 20)) % spec.frames));
+        const stack =
+          random() < 0.02
+            ? []
+            : base.concat(
+                Array.from({ length: Math.floor(random() * 4) }, () => (tail + Math.floor(random() * 20)) % spec.frames)
+              );
         chunk += (n > 0 ? ',' : '') + JSON.stringify(stack);
         n++;
         if (chunk.length > 1 << 20) {

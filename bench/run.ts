@@ -39,11 +39,20 @@ async function main() {
   console.log(`file: ${path} (${mb(statSync(path).size)}, 6 sampled + 2 evented threads)`);
   const rssBefore = process.memoryUsage().rss;
 
-  const bare = time('bare JSON.parse (decode + parse)', () => JSON.parse(new TextDecoder().decode(bytes)).profiles.length);
+  const bare = time(
+    'bare JSON.parse (decode + parse)',
+    () => JSON.parse(new TextDecoder().decode(bytes)).profiles.length
+  );
   const parsed = time('parseSpeedscope (whole core parse)', () => parseSpeedscope('bench.json', bytes));
-  const plan = time('planUpload (10 s slices)', () => planUpload([parsed.value], { serviceName: 'bench', fromMs: Date.now() - 30 * 60_000 }));
+  const plan = time('planUpload (10 s slices)', () =>
+    planUpload([parsed.value], { serviceName: 'bench', fromMs: Date.now() - 30 * 60_000 })
+  );
   time('re-plan after a label change', () =>
-    planUpload([parsed.value], { serviceName: 'bench-renamed', fromMs: Date.now() - 30 * 60_000, extraLabels: [{ name: 'env', value: 'bench' }] })
+    planUpload([parsed.value], {
+      serviceName: 'bench-renamed',
+      fromMs: Date.now() - 30 * 60_000,
+      extraLabels: [{ name: 'env', value: 'bench' }],
+    })
   );
   const encoded = time('encode pprof + gzip + base64', () => encodePlan(plan.value));
   const batches = time('batch into requests', () => batchProfiles(encoded.value));
@@ -52,10 +61,14 @@ async function main() {
   const threads = parsed.value.profiles.filter((p) => p.ok);
   const samples = threads.reduce((s, t) => s + (t.ok ? t.samples.node.length : 0), 0);
   console.log('');
-  console.log(`threads ${threads.length}, samples/intervals ${samples.toLocaleString('en-US')}, profiles ${plan.value.profiles.length}, requests ${batches.value.length}`);
+  console.log(
+    `threads ${threads.length}, samples/intervals ${samples.toLocaleString('en-US')}, profiles ${plan.value.profiles.length}, requests ${batches.value.length}`
+  );
   console.log(`parse / bare JSON.parse ratio        ${(parsed.ms / bare.ms).toFixed(2)}×`);
   console.log(`plan + encode                        ${(plan.ms + encoded.ms + batches.ms).toFixed(0)} ms`);
-  console.log(`peak RSS ${mb(peakRss)} (before parsing: ${mb(rssBefore)}); largest profile ${Math.max(...encoded.value.map((e) => e.uncompressedBytes))} B uncompressed`);
+  console.log(
+    `peak RSS ${mb(peakRss)} (before parsing: ${mb(rssBefore)}); largest profile ${Math.max(...encoded.value.map((e) => e.uncompressedBytes))} B uncompressed`
+  );
 }
 
 main().catch((e) => {

@@ -22,7 +22,9 @@ export function parseTime(option: string, value: string): number {
     return Number(value);
   }
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) {
-    throw new UsageError(`--${option}: expected an RFC 3339 time such as 2026-11-25T10:00:00Z, or epoch milliseconds; got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--${option}: expected an RFC 3339 time such as 2026-11-25T10:00:00Z, or epoch milliseconds; got ${JSON.stringify(value)}`
+    );
   }
   return Date.parse(value);
 }
@@ -46,7 +48,9 @@ function parseLabel(value: string): LabelPair {
   return { name: value.slice(0, eq), value: value.slice(eq + 1) };
 }
 
-type UploadValues = { [K in keyof typeof UPLOAD_OPTIONS]?: (typeof UPLOAD_OPTIONS)[K] extends { multiple: true } ? string[] : string };
+type UploadValues = {
+  [K in keyof typeof UPLOAD_OPTIONS]?: (typeof UPLOAD_OPTIONS)[K] extends { multiple: true } ? string[] : string;
+};
 
 export function uploadOptionsFrom(values: UploadValues): UploadOptions {
   if (!values.service) {
@@ -57,7 +61,9 @@ export function uploadOptionsFrom(values: UploadValues): UploadOptions {
   }
   const profileType = values['profile-type'];
   if (profileType !== undefined && !PROFILE_TYPE_CHOICES.includes(profileType as ProfileTypeChoice)) {
-    throw new UsageError(`--profile-type: expected one of ${PROFILE_TYPE_CHOICES.join(', ')}, got ${JSON.stringify(profileType)}`);
+    throw new UsageError(
+      `--profile-type: expected one of ${PROFILE_TYPE_CHOICES.join(', ')}, got ${JSON.stringify(profileType)}`
+    );
   }
   return {
     serviceName: values.service,

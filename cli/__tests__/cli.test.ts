@@ -26,11 +26,49 @@ describe('cli inspect', () => {
   it('lists threads with stats and prints per-thread errors on stderr', async () => {
     const { code, out, err } = await run(['inspect', PYSPY, INVALID]);
     expect(code).toBe(0);
-    const rows = out.trim().split('\n').map((l) => l.split(/\s{2,}/));
-    expect(rows[0]).toEqual(['file', '#', 'thread', 'type', 'unit', 'duration', 'total', 'samples/events', 'stacks', 'depth', 'notes']);
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
+    expect(rows[0]).toEqual([
+      'file',
+      '#',
+      'thread',
+      'type',
+      'unit',
+      'duration',
+      'total',
+      'samples/events',
+      'stacks',
+      'depth',
+      'notes',
+    ]);
     expect(rows.slice(2)).toEqual([
-      ['py-spy-0.4.1-2threads-small.speedscope.json', '0', 'Thread 680254 "MainThread"', 'sampled', 'seconds', '2.6 s', '2.48 s', '260', '139', '147', '12 empty'],
-      ['py-spy-0.4.1-2threads-small.speedscope.json', '1', 'Thread 680344 "GetTelemetryConfig"', 'sampled', 'seconds', '50 ms', '50 ms', '5', '1', '16'],
+      [
+        'py-spy-0.4.1-2threads-small.speedscope.json',
+        '0',
+        'Thread 680254 "MainThread"',
+        'sampled',
+        'seconds',
+        '2.6 s',
+        '2.48 s',
+        '260',
+        '139',
+        '147',
+        '12 empty',
+      ],
+      [
+        'py-spy-0.4.1-2threads-small.speedscope.json',
+        '1',
+        'Thread 680344 "GetTelemetryConfig"',
+        'sampled',
+        'seconds',
+        '50 ms',
+        '50 ms',
+        '5',
+        '1',
+        '16',
+      ],
       ['invalid-speedscope-incomplete-trace.json', '0', 'p1', 'evented', 'none', 'error'],
     ]);
     expect(err).toBe(EXPECTED['invalid-speedscope-incomplete-trace.json'].errors[0] + '\n');
@@ -39,7 +77,9 @@ describe('cli inspect', () => {
   it('fails with exit 1 when no file can be read', async () => {
     const { code, err } = await run(['inspect', '/nonexistent/x.json']);
     expect(code).toBe(1);
-    expect(err).toBe("/nonexistent/x.json: cannot read: ENOENT: no such file or directory, open '/nonexistent/x.json'\n");
+    expect(err).toBe(
+      "/nonexistent/x.json: cannot read: ENOENT: no such file or directory, open '/nonexistent/x.json'\n"
+    );
   });
 });
 
@@ -47,29 +87,82 @@ describe('cli convert', () => {
   it('writes plan.json and the exact request bodies a push would send', async () => {
     const out = await mkdtemp(join(tmpdir(), 'convert-'));
     const from = '2026-11-25T11:00:00Z';
-    const { code, err } = await run(['convert', PYSPY, CLAW, '--service', 'ci-job', '--from', from, '--label', 'env=ci', '--slice-seconds', '2', '--out', out]);
+    const { code, err } = await run([
+      'convert',
+      PYSPY,
+      CLAW,
+      '--service',
+      'ci-job',
+      '--from',
+      from,
+      '--label',
+      'env=ci',
+      '--slice-seconds',
+      '2',
+      '--out',
+      out,
+    ]);
     expect(code).toBe(0);
     const plan = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
     const fromNs = BigInt(Date.parse(from)) * 1_000_000n;
-    expect(plan.profiles.map((p: Record<string, unknown>) => [p.threadName, String(BigInt(p.timeNanos as string) - fromNs), p.durationNanos, p.sampleCount, p.total, p.unit, p.request])).toEqual([
+    expect(
+      plan.profiles.map((p: Record<string, unknown>) => [
+        p.threadName,
+        String(BigInt(p.timeNanos as string) - fromNs),
+        p.durationNanos,
+        p.sampleCount,
+        p.total,
+        p.unit,
+        p.request,
+      ])
+    ).toEqual([
       // MainThread: 260 samples of 10 ms in 2 s slices: samples 0–199 in the first; of 200–259 the last 12
       // (248–259) are empty stacks, so the second slice holds 48 × 10 ms. GetTelemetryConfig: 5 × 10 ms.
-      ['Thread 680254 "MainThread"', '0', '2000000000', expect.any(Number), 2_000_000_000, 'nanoseconds', 'requests/0001.json'],
-      ['Thread 680254 "MainThread"', '2000000000', '600000000', expect.any(Number), 480_000_000, 'nanoseconds', 'requests/0001.json'],
+      [
+        'Thread 680254 "MainThread"',
+        '0',
+        '2000000000',
+        expect.any(Number),
+        2_000_000_000,
+        'nanoseconds',
+        'requests/0001.json',
+      ],
+      [
+        'Thread 680254 "MainThread"',
+        '2000000000',
+        '600000000',
+        expect.any(Number),
+        480_000_000,
+        'nanoseconds',
+        'requests/0001.json',
+      ],
       ['Thread 680344 "GetTelemetryConfig"', '0', '50000000', 1, 50_000_000, 'nanoseconds', 'requests/0001.json'],
       // No time axis: one profile over the whole range, which defaults to the longest thread (2.6 s).
       ['Heap allocations', '0', '2600000000', 1, 144, 'bytes', 'requests/0001.json'],
     ]);
     expect(plan.profiles[0].total + plan.profiles[1].total).toBe(2_480_000_000);
-    expect(plan.profiles[3].labels).toEqual({ __name__: 'memory', service_name: 'ci-job', thread_name: 'Heap allocations', env: 'ci', __delta__: 'false' });
+    expect(plan.profiles[3].labels).toEqual({
+      __name__: 'memory',
+      service_name: 'ci-job',
+      thread_name: 'Heap allocations',
+      env: 'ci',
+      __delta__: 'false',
+    });
     expect(plan.profiles[3].profileTypeId).toBe('memory:alloc_space:bytes:space:bytes');
     expect(plan.skipped).toEqual([
-      { file: 'odd-clawscript-unit-samples-empty-profile.speedscope.json', threadIndex: 0, threadName: 'CPU samples', reason: 'no samples with a stack and a non-zero weight' },
+      {
+        file: 'odd-clawscript-unit-samples-empty-profile.speedscope.json',
+        threadIndex: 0,
+        threadName: 'CPU samples',
+        reason: 'no samples with a stack and a non-zero weight',
+      },
     ]);
     expect(await readdir(join(out, 'requests'))).toEqual(['0001.json']);
     const request = JSON.parse(await readFile(join(out, 'requests/0001.json'), 'utf8'));
     expect(request.series.map((s: { samples: unknown[] }) => s.samples.length)).toEqual([2, 1, 1]);
-    expect(err).toContain('warning: py-spy-0.4.1-2threads-small.speedscope.json: profile 0 "Thread 680254 \\"MainThread\\"": 12 samples have an empty stack and are not pushed\n');
+    expect(err).toContain(
+      'warning: py-spy-0.4.1-2threads-small.speedscope.json: profile 0 "Thread 680254 \\"MainThread\\"": 12 samples have an empty stack and are not pushed\n'
+    );
   });
 
   it('exits non-zero with the errors on stderr when nothing can be converted', async () => {
@@ -85,8 +178,22 @@ describe('cli convert', () => {
     expect((await run(['convert', PYSPY, '--from', 'yesterday', '--service', 's', '--out', '/tmp/x'])).err).toMatch(
       /^error: --from: expected an RFC 3339 time such as 2026-11-25T10:00:00Z, or epoch milliseconds; got "yesterday"\n/
     );
-    const bad = await run(['convert', PYSPY, '--from', '1764068400000', '--service', 's', '--label', '__x=1', '--out', '/tmp/x']);
-    expect(bad).toMatchObject({ code: 1, err: 'error: Label "__x": this name is set by the upload and cannot be used as an extra label.\n' });
+    const bad = await run([
+      'convert',
+      PYSPY,
+      '--from',
+      '1764068400000',
+      '--service',
+      's',
+      '--label',
+      '__x=1',
+      '--out',
+      '/tmp/x',
+    ]);
+    expect(bad).toMatchObject({
+      code: 1,
+      err: 'error: Label "__x": this name is set by the upload and cannot be used as an extra label.\n',
+    });
   });
 });
 
@@ -110,7 +217,7 @@ describe('cli push', () => {
     ]);
   });
 
-  it('goes through Grafana\'s datasource proxy with the token from GRAFANA_TOKEN', async () => {
+  it("goes through Grafana's datasource proxy with the token from GRAFANA_TOKEN", async () => {
     const seen: Array<{ url?: string; auth?: string }> = [];
     const grafana = createServer((req: IncomingMessage, res) => {
       seen.push({ url: req.url, auth: req.headers.authorization });
@@ -119,16 +226,25 @@ describe('cli push', () => {
     });
     await new Promise<void>((r) => grafana.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(grafana.address() as AddressInfo).port}`;
-    const { code } = await run(['push', PYSPY, '--service', 'cli', '--from', String(Date.now()), '--grafana', url, '--datasource', 'pyro uid'], { GRAFANA_TOKEN: 'glsa_test' });
+    const { code } = await run(
+      ['push', PYSPY, '--service', 'cli', '--from', String(Date.now()), '--grafana', url, '--datasource', 'pyro uid'],
+      { GRAFANA_TOKEN: 'glsa_test' }
+    );
     grafana.close();
     expect(code).toBe(0);
-    expect(seen).toEqual([{ url: '/api/datasources/proxy/uid/pyro%20uid/push.v1.PusherService/Push', auth: 'Bearer glsa_test' }]);
+    expect(seen).toEqual([
+      { url: '/api/datasources/proxy/uid/pyro%20uid/push.v1.PusherService/Push', auth: 'Bearer glsa_test' },
+    ]);
   });
 });
 
 describe('npm run cli', () => {
   it('runs the real entry point', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'cli', '--', 'inspect', CLAW], { cwd: resolve(__dirname, '../..') });
-    expect(stdout.split('\n')[2]).toMatch(/^odd-clawscript-unit-samples-empty-profile\.speedscope\.json\s+0\s+CPU samples\s+sampled\s+samples\s+0\s+0\s+0\s+0$/);
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'cli', '--', 'inspect', CLAW], {
+      cwd: resolve(__dirname, '../..'),
+    });
+    expect(stdout.split('\n')[2]).toMatch(
+      /^odd-clawscript-unit-samples-empty-profile\.speedscope\.json\s+0\s+CPU samples\s+sampled\s+samples\s+0\s+0\s+0\s+0$/
+    );
   }, 30_000);
 });

@@ -15,7 +15,11 @@ export interface Prepared {
 }
 
 /** Shared by convert and push: parse, plan, encode and batch, printing file errors and plan warnings. */
-export async function prepare(paths: string[], values: Parameters<typeof uploadOptionsFrom>[0], io: CliIo): Promise<Prepared | undefined> {
+export async function prepare(
+  paths: string[],
+  values: Parameters<typeof uploadOptionsFrom>[0],
+  io: CliIo
+): Promise<Prepared | undefined> {
   const options = uploadOptionsFrom(values);
   const { files, failures } = await loadFiles(paths);
   for (const failure of failures) {
@@ -27,7 +31,9 @@ export async function prepare(paths: string[], values: Parameters<typeof uploadO
   }
   for (const skip of plan.skipped) {
     if (skip.reason !== 'excluded') {
-      io.err(`skipped: ${skip.fileName}: profile ${skip.threadIndex} ${JSON.stringify(skip.threadName)}: ${skip.reason}\n`);
+      io.err(
+        `skipped: ${skip.fileName}: profile ${skip.threadIndex} ${JSON.stringify(skip.threadName)}: ${skip.reason}\n`
+      );
     }
   }
   if (plan.profiles.length === 0) {
@@ -77,7 +83,12 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
         request: requestOf.get(p),
       }))
     ),
-    skipped: plan.skipped.map((s) => ({ file: s.fileName, threadIndex: s.threadIndex, threadName: s.threadName, reason: s.reason })),
+    skipped: plan.skipped.map((s) => ({
+      file: s.fileName,
+      threadIndex: s.threadIndex,
+      threadName: s.threadName,
+      reason: s.reason,
+    })),
   };
   await writeFile(join(values.out, 'plan.json'), JSON.stringify(planJson, null, 2) + '\n');
   io.out(

@@ -10,7 +10,19 @@ export async function inspectCommand(paths: string[], io: CliIo): Promise<number
     problems.push(...file.warnings.map((w) => `${file.fileName}: ${w}`));
     for (const profile of file.profiles) {
       if (!profile.ok) {
-        rows.push([file.fileName, String(profile.index), profile.name, profile.type, profile.unit, '', '', '', '', '', 'error']);
+        rows.push([
+          file.fileName,
+          String(profile.index),
+          profile.name,
+          profile.type,
+          profile.unit,
+          '',
+          '',
+          '',
+          '',
+          '',
+          'error',
+        ]);
         problems.push(formatProfileIssue(profile.error));
         continue;
       }

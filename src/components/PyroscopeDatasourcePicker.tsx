@@ -10,5 +10,14 @@ interface Props {
 
 /** Grafana's datasource picker, limited to Pyroscope datasources. */
 export function PyroscopeDatasourcePicker({ inputId, uid, onChange }: Props) {
-  return <DataSourcePicker inputId={inputId} type={PYROSCOPE_DATASOURCE_TYPE} current={uid ?? null} noDefault width={40} onChange={(ds) => onChange(ds.uid)} />;
+  return (
+    <DataSourcePicker
+      inputId={inputId}
+      type={PYROSCOPE_DATASOURCE_TYPE}
+      current={uid ?? null}
+      noDefault
+      width={40}
+      onChange={(ds) => onChange(ds.uid)}
+    />
+  );
 }

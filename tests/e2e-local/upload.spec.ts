@@ -14,7 +14,10 @@ let pyroscopeUrl: string;
 const SHOTS = join(__dirname, '../../test-results');
 
 test.beforeAll(async () => {
-  expect(existsSync(join(__dirname, '../../dist/module.js')), 'run `npm run build` first: the tests load the production bundle').toBe(true);
+  expect(
+    existsSync(join(__dirname, '../../dist/module.js')),
+    'run `npm run build` first: the tests load the production bundle'
+  ).toBe(true);
   pyroscope = new PyroscopeStandIn();
   pyroscopeUrl = await pyroscope.start();
   grafana = new GrafanaStandIn({ pyroscopeUrl, datasourceBasicAuth: { user: 'pyro', password: 'secret' } });
@@ -32,7 +35,8 @@ test.beforeEach(() => {
   grafana.theme = 'dark';
 });
 
-const series = () => pyroscope.series().map((s) => ({ thread: s.labels.thread_name, total: s.total, type: s.labels.__name__ }));
+const series = () =>
+  pyroscope.series().map((s) => ({ thread: s.labels.thread_name, total: s.total, type: s.labels.__name__ }));
 
 // Totals derived by hand in tests/helpers/expectedThreads.ts.
 const LARGE_PYSPY = [
@@ -41,14 +45,22 @@ const LARGE_PYSPY = [
   { thread: 'Thread 726008 "GetTelemetryConfig"', total: 30_000_000, type: 'process_cpu' },
 ];
 
-test('drop files, preview, push through the datasource proxy: one series per thread, exact totals, nothing lost at compaction', async ({ page }) => {
+test('drop files, preview, push through the datasource proxy: one series per thread, exact totals, nothing lost at compaction', async ({
+  page,
+}) => {
   const upload = new UploadPage(page, grafanaUrl);
   await upload.goto();
-  await upload.dropFiles('py-spy-0.4.1-3threads-large.speedscope.json', 'speedscope-0.0.1-simple-evented.speedscope.json', 'invalid-speedscope-incomplete-trace.json');
+  await upload.dropFiles(
+    'py-spy-0.4.1-3threads-large.speedscope.json',
+    'speedscope-0.0.1-simple-evented.speedscope.json',
+    'invalid-speedscope-incomplete-trace.json'
+  );
 
   await expect(upload.threadButton('Thread 725838 ""')).toBeVisible();
   await expect(upload.threadButton('simple.txt')).toBeVisible();
-  await expect(page.getByText('events: frame 0 "A" opened at events[0] is never closed (1 frames left open)', { exact: true })).toBeVisible();
+  await expect(
+    page.getByText('events: frame 0 "A" opened at events[0] is never closed (1 frames left open)', { exact: true })
+  ).toBeVisible();
   // Parsed in the Web Worker chunk loaded from public/plugins/<id>/, not by the main-thread fallback.
   await expect(page.getByText('no Web Worker could start')).toHaveCount(0);
   expect(await upload.flameGraphInkedPixels()).toBeGreaterThan(1000);
@@ -62,18 +74,33 @@ test('drop files, preview, push through the datasource proxy: one series per thr
   await page.screenshot({ path: join(SHOTS, 'upload-dark.png'), fullPage: true });
 
   expect(series()).toEqual([...LARGE_PYSPY, { thread: 'simple.txt', total: 14, type: 'process_cpu' }]);
-  expect(pyroscope.stored.find((p) => p.labels.some((l) => l.value === 'simple.txt'))?.sampleType).toBe('samples:count:cpu:nanoseconds');
+  expect(pyroscope.stored.find((p) => p.labels.some((l) => l.value === 'simple.txt'))?.sampleType).toBe(
+    'samples:count:cpu:nanoseconds'
+  );
   // Grafana's proxy added the datasource's basic auth on the way.
-  expect(pyroscope.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('pyro:secret').toString('base64')}`]);
-  expect(grafana.requests.filter((r) => r.url.startsWith(`/api/datasources/proxy/uid/${DATASOURCE_UID}/push.v1.PusherService/Push`))).toHaveLength(1);
+  expect(pyroscope.requests.map((r) => r.headers.authorization)).toEqual([
+    `Basic ${Buffer.from('pyro:secret').toString('base64')}`,
+  ]);
+  expect(
+    grafana.requests.filter((r) =>
+      r.url.startsWith(`/api/datasources/proxy/uid/${DATASOURCE_UID}/push.v1.PusherService/Push`)
+    )
+  ).toHaveLength(1);
   // Each file starts at the range start; the split thread's second part sits halfway into its 10 s slice.
-  expect(new Set(pyroscope.stored.map((p) => p.timeNanos))).toEqual(new Set([BigInt(from.getTime()) * 1_000_000n, BigInt(from.getTime()) * 1_000_000n + 5_000_000_000n]));
+  expect(new Set(pyroscope.stored.map((p) => p.timeNanos))).toEqual(
+    new Set([BigInt(from.getTime()) * 1_000_000n, BigInt(from.getTime()) * 1_000_000n + 5_000_000_000n])
+  );
   const before = pyroscope.stored.length;
   expect(pyroscope.compact()).toBe(0);
   expect(pyroscope.stored).toHaveLength(before);
 
   await expect(upload.results()).toHaveCount(5);
-  await expect(upload.results().nth(0).getByRole('link', { name: /Explore/ })).toHaveAttribute('href', /^\/explore\?schemaVersion=1&panes=/);
+  await expect(
+    upload
+      .results()
+      .nth(0)
+      .getByRole('link', { name: /Explore/ })
+  ).toHaveAttribute('href', /^\/explore\?schemaVersion=1&panes=/);
 });
 
 test('light theme at 1280×800 without horizontal scrolling', async ({ page }) => {
@@ -101,7 +128,9 @@ test('injected 429s, 500s and a dropped connection are retried; nothing is lost 
   expect(pyroscope.requests.map((r) => r.status)).toEqual([0, 429, 429, 500, 200]);
 });
 
-test('cancel while a request hangs: reported honestly, nothing reported pushed that was not stored', async ({ page }) => {
+test('cancel while a request hangs: reported honestly, nothing reported pushed that was not stored', async ({
+  page,
+}) => {
   const upload = new UploadPage(page, grafanaUrl);
   await upload.goto();
   await upload.dropFiles('py-spy-0.4.1-3threads-large.speedscope.json');
@@ -127,7 +156,16 @@ test('a Viewer sees the preview but cannot push, and the write route refuses Vie
   await expect(upload.threadButton('one')).toBeVisible();
   await expect(upload.pushButton()).toHaveAttribute('aria-disabled', 'true');
   await expect(page.getByText('Read-only')).toBeVisible();
-  const status = await page.evaluate(async (id) => (await fetch(`/api/plugin-proxy/${id}/pyroscope-write/push.v1.PusherService/Push`, { method: 'POST', body: '{}' })).status, PLUGIN_ID);
+  const status = await page.evaluate(
+    async (id) =>
+      (
+        await fetch(`/api/plugin-proxy/${id}/pyroscope-write/push.v1.PusherService/Push`, {
+          method: 'POST',
+          body: '{}',
+        })
+      ).status,
+    PLUGIN_ID
+  );
   expect(status).toBe(403);
 });
 
@@ -161,7 +199,9 @@ test.describe('plugin served from a CDN on another origin', () => {
     await expect(upload.threadButton('Thread 680254 "MainThread"')).toBeVisible();
     // A cross-origin worker script cannot start with `new Worker(url)`: the blob + importScripts path must have.
     await expect(page.getByText('no Web Worker could start')).toHaveCount(0);
-    expect(cdnGrafana.cdnRequests.some((url) => url.startsWith(`/public/plugins/${PLUGIN_ID}/parse-worker.js`))).toBe(true);
+    expect(cdnGrafana.cdnRequests.some((url) => url.startsWith(`/public/plugins/${PLUGIN_ID}/parse-worker.js`))).toBe(
+      true
+    );
     expect(cdnGrafana.requests.filter((r) => r.url.startsWith('/public/plugins/'))).toEqual([]);
     await upload.setService('cdn');
     await upload.push(/^Push 2 profiles of 2 threads$/);

@@ -6,7 +6,10 @@ export const PLUGIN_ID = 'flamedrop-speedscope-app';
 
 /** Page object for the Upload page, in the style of @grafana/plugin-e2e page objects. */
 export class UploadPage {
-  constructor(readonly page: Page, readonly baseUrl: string) {}
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string
+  ) {}
 
   async goto() {
     await this.page.goto(`${this.baseUrl}/a/${PLUGIN_ID}/upload`);
@@ -15,7 +18,10 @@ export class UploadPage {
 
   /** Like dropping files: the dropzone's file input receives them. */
   async dropFiles(...names: string[]) {
-    await this.page.setInputFiles('input[type=file]', names.map((n) => join(FIXTURES, n)));
+    await this.page.setInputFiles(
+      'input[type=file]',
+      names.map((n) => join(FIXTURES, n))
+    );
   }
 
   threadButton(name: string): Locator {
@@ -29,7 +35,8 @@ export class UploadPage {
   /** Types a range into Grafana's time picker (its own e2e selectors), in the browser's local time. */
   async setTimeRange(from: Date, to: Date) {
     const pad = (n: number) => String(n).padStart(2, '0');
-    const local = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    const local = (d: Date) =>
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
     await this.page.getByTestId('data-testid TimePicker Open Button').click();
     await this.page.getByTestId('data-testid Time Range from field').fill(local(from));
     await this.page.getByTestId('data-testid Time Range to field').fill(local(to));

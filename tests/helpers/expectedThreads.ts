@@ -72,7 +72,14 @@ const brookCpu = (index: number, samples: number, uniqueStacks: number, startMs:
   emptyStackSamples: 0,
 });
 
-const brookPid = (index: number, name: string, samples: number, uniqueStacks: number, startMs: number, endMs: number): ExpectedThread => ({
+const brookPid = (
+  index: number,
+  name: string,
+  samples: number,
+  uniqueStacks: number,
+  startMs: number,
+  endMs: number
+): ExpectedThread => ({
   ...brookCpu(index, samples, uniqueStacks, startMs),
   name,
   duration: (endMs - startMs) * 1e6,
@@ -83,32 +90,97 @@ const brookSchedulerError = (index: number, cpu: number, frame: number) =>
 
 export const EXPECTED: Record<string, ExpectedFile> = {
   'speedscope-0.0.1-simple-evented.speedscope.json': { threads: [eventedSimple], errors: [] },
-  'speedscope-0.1.2-simple-sampled.speedscope.json': { threads: [sampledSimple(0, 'simple.speedscope.json')], errors: [] },
-  'speedscope-0.6.0-two-sampled.speedscope.json': { threads: [sampledSimple(0, 'one'), sampledSimple(1, 'two')], errors: [] },
+  'speedscope-0.1.2-simple-sampled.speedscope.json': {
+    threads: [sampledSimple(0, 'simple.speedscope.json')],
+    errors: [],
+  },
+  'speedscope-0.6.0-two-sampled.speedscope.json': {
+    threads: [sampledSimple(0, 'one'), sampledSimple(1, 'two')],
+    errors: [],
+  },
   'invalid-speedscope-out-of-order-events.json': {
     threads: [],
     // Stack after events 0–5 is B, A (A opened twice, closed once); event 6 closes B while A is on top.
-    errors: ['invalid-speedscope-out-of-order-events.json: profile 0 "p1": events[6]: closes frame 1 "B" but frame 0 "A" is on top of the stack'],
+    errors: [
+      'invalid-speedscope-out-of-order-events.json: profile 0 "p1": events[6]: closes frame 1 "B" but frame 0 "A" is on top of the stack',
+    ],
   },
   'invalid-speedscope-incomplete-trace.json': {
     threads: [],
-    errors: ['invalid-speedscope-incomplete-trace.json: profile 0 "p1": events: frame 0 "A" opened at events[0] is never closed (1 frames left open)'],
+    errors: [
+      'invalid-speedscope-incomplete-trace.json: profile 0 "p1": events: frame 0 "A" opened at events[0] is never closed (1 frames left open)',
+    ],
   },
   'py-spy-0.4.1-2threads-small.speedscope.json': {
     threads: [
       // 260 samples of 0.01 s, 12 of them `[]`: (260 − 12) × 10 ms = 2.48 s.
-      { index: 0, name: 'Thread 680254 "MainThread"', type: 'sampled', unit: 'seconds', total: 2_480_000_000, duration: 2_600_000_000, samplesOrEvents: 260, uniqueStacks: 139, maxDepth: 147, emptyStackSamples: 12 },
+      {
+        index: 0,
+        name: 'Thread 680254 "MainThread"',
+        type: 'sampled',
+        unit: 'seconds',
+        total: 2_480_000_000,
+        duration: 2_600_000_000,
+        samplesOrEvents: 260,
+        uniqueStacks: 139,
+        maxDepth: 147,
+        emptyStackSamples: 12,
+      },
       // 5 samples × 10 ms, all the same stack of 16 frames.
-      { index: 1, name: 'Thread 680344 "GetTelemetryConfig"', type: 'sampled', unit: 'seconds', total: 50_000_000, duration: 50_000_000, samplesOrEvents: 5, uniqueStacks: 1, maxDepth: 16, emptyStackSamples: 0 },
+      {
+        index: 1,
+        name: 'Thread 680344 "GetTelemetryConfig"',
+        type: 'sampled',
+        unit: 'seconds',
+        total: 50_000_000,
+        duration: 50_000_000,
+        samplesOrEvents: 5,
+        uniqueStacks: 1,
+        maxDepth: 16,
+        emptyStackSamples: 0,
+      },
     ],
     errors: [],
   },
   'py-spy-0.4.1-3threads-large.speedscope.json': {
     threads: [
       // 5060 samples of 0.001 s, 336 empty: (5060 − 336) × 1 ms = 4.724 s.
-      { index: 0, name: 'Thread 725838 ""', type: 'sampled', unit: 'seconds', total: 4_724_000_000, duration: 5_060_000_000, samplesOrEvents: 5060, uniqueStacks: 2318, maxDepth: 181, emptyStackSamples: 336 },
-      { index: 1, name: 'Thread 726007 "MLflowTelemetryConsumer-0"', type: 'sampled', unit: 'seconds', total: 1_000_000, duration: 1_000_000, samplesOrEvents: 1, uniqueStacks: 1, maxDepth: 4, emptyStackSamples: 0 },
-      { index: 2, name: 'Thread 726008 "GetTelemetryConfig"', type: 'sampled', unit: 'seconds', total: 30_000_000, duration: 30_000_000, samplesOrEvents: 30, uniqueStacks: 5, maxDepth: 20, emptyStackSamples: 0 },
+      {
+        index: 0,
+        name: 'Thread 725838 ""',
+        type: 'sampled',
+        unit: 'seconds',
+        total: 4_724_000_000,
+        duration: 5_060_000_000,
+        samplesOrEvents: 5060,
+        uniqueStacks: 2318,
+        maxDepth: 181,
+        emptyStackSamples: 336,
+      },
+      {
+        index: 1,
+        name: 'Thread 726007 "MLflowTelemetryConsumer-0"',
+        type: 'sampled',
+        unit: 'seconds',
+        total: 1_000_000,
+        duration: 1_000_000,
+        samplesOrEvents: 1,
+        uniqueStacks: 1,
+        maxDepth: 4,
+        emptyStackSamples: 0,
+      },
+      {
+        index: 2,
+        name: 'Thread 726008 "GetTelemetryConfig"',
+        type: 'sampled',
+        unit: 'seconds',
+        total: 30_000_000,
+        duration: 30_000_000,
+        samplesOrEvents: 30,
+        uniqueStacks: 5,
+        maxDepth: 20,
+        emptyStackSamples: 0,
+      },
     ],
     errors: [],
   },
@@ -146,22 +218,70 @@ export const EXPECTED: Record<string, ExpectedFile> = {
   'odd-clawscript-unit-samples-empty-profile.speedscope.json': {
     threads: [
       // Unit "samples" is not in the spec: counted; no samples at all.
-      { index: 0, name: 'CPU samples', type: 'sampled', unit: 'samples', total: 0, duration: 0, samplesOrEvents: 0, uniqueStacks: 0, maxDepth: 0, emptyStackSamples: 0 },
+      {
+        index: 0,
+        name: 'CPU samples',
+        type: 'sampled',
+        unit: 'samples',
+        total: 0,
+        duration: 0,
+        samplesOrEvents: 0,
+        uniqueStacks: 0,
+        maxDepth: 0,
+        emptyStackSamples: 0,
+      },
       // One sample [0, 1] of 144 bytes.
-      { index: 1, name: 'Heap allocations', type: 'sampled', unit: 'bytes', total: 144, duration: 144, samplesOrEvents: 1, uniqueStacks: 1, maxDepth: 2, emptyStackSamples: 0 },
+      {
+        index: 1,
+        name: 'Heap allocations',
+        type: 'sampled',
+        unit: 'bytes',
+        total: 144,
+        duration: 144,
+        samplesOrEvents: 1,
+        uniqueStacks: 1,
+        maxDepth: 2,
+        emptyStackSamples: 0,
+      },
     ],
     errors: [],
   },
   'pyinstrument-evented-seconds.speedscope.json': {
     sharedOnly: true,
     // Last event at 20.982066298000063 s; stack never empty before it.
-    threads: [{ index: 0, name: 'CPU profile for fishery at 2022-09-21T02-14-43', type: 'evented', unit: 'seconds', total: 20_982_066_298, duration: 20_982_761_860, samplesOrEvents: 60, uniqueStacks: 12, maxDepth: 17, emptyStackSamples: 0 }],
+    threads: [
+      {
+        index: 0,
+        name: 'CPU profile for fishery at 2022-09-21T02-14-43',
+        type: 'evented',
+        unit: 'seconds',
+        total: 20_982_066_298,
+        duration: 20_982_761_860,
+        samplesOrEvents: 60,
+        uniqueStacks: 12,
+        maxDepth: 17,
+        emptyStackSamples: 0,
+      },
+    ],
     errors: [],
   },
   'pyinstrument-evented-null-file-line.speedscope.json': {
     sharedOnly: true,
     // Last event at 4.619754290999481 s; stack never empty before it.
-    threads: [{ index: 0, name: "CPU profile for 'Program: molehill resources/grid' at 2025-01-29T15-33-45", type: 'evented', unit: 'seconds', total: 4_619_754_291, duration: 4_620_257_139, samplesOrEvents: 84, uniqueStacks: 16, maxDepth: 8, emptyStackSamples: 0 }],
+    threads: [
+      {
+        index: 0,
+        name: "CPU profile for 'Program: molehill resources/grid' at 2025-01-29T15-33-45",
+        type: 'evented',
+        unit: 'seconds',
+        total: 4_619_754_291,
+        duration: 4_620_257_139,
+        samplesOrEvents: 84,
+        uniqueStacks: 16,
+        maxDepth: 8,
+        emptyStackSamples: 0,
+      },
+    ],
     errors: [],
   },
   'invalid-dotnet-trace-old-string-startvalue-bad-nesting.speedscope.json': {
@@ -173,7 +293,11 @@ export const EXPECTED: Record<string, ExpectedFile> = {
   },
   // Pyroscope's own test files: the totals their data means, not what Pyroscope's parser stores.
   'pyroscope-testdata/simple.speedscope.json': { sharedOnly: true, threads: [eventedSimple], errors: [] },
-  'pyroscope-testdata/two-sampled.speedscope.json': { sharedOnly: true, threads: [sampledSimple(0, 'one'), sampledSimple(1, 'two')], errors: [] },
+  'pyroscope-testdata/two-sampled.speedscope.json': {
+    sharedOnly: true,
+    threads: [sampledSimple(0, 'one'), sampledSimple(1, 'two')],
+    errors: [],
+  },
   'pyroscope-testdata/two-sampled-bytes.speedscope.json': {
     sharedOnly: true,
     threads: [sampledSimple(0, 'one', 'bytes', 1), sampledSimple(1, 'two', 'bytes', 1)],

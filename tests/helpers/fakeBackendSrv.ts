@@ -37,7 +37,11 @@ export class FakeBackendSrv {
       }
       const timer = setTimeout(() => {
         if (reply.status >= 200 && reply.status < 300) {
-          subscriber.next({ status: reply.status, data: typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body), ok: true });
+          subscriber.next({
+            status: reply.status,
+            data: typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body),
+            ok: true,
+          });
           subscriber.complete();
         } else {
           subscriber.error({ status: reply.status, data: reply.body, statusText: 'error' });

@@ -18,7 +18,9 @@ export function describeShared(name: string, body: () => void): void {
   if (hasSharedFixtures) {
     describe(name, body);
   } else {
-    describe(name, () => it.skip(`skipped: ${SHARED_FIXTURES} is absent (the team's shared fixtures are not part of the repository)`, () => {}));
+    describe(name, () =>
+      it.skip(`skipped: ${SHARED_FIXTURES} is absent (the team's shared fixtures are not part of the repository)`, () => {})
+    );
   }
 }
 

@@ -29,7 +29,13 @@ const PLUGIN = JSON.parse(readFileSync(join(ROOT, 'src/plugin.json'), 'utf8')) a
   routes: Array<{ path: string; reqRole?: string; url: string; headers?: Array<{ name: string; content: string }> }>;
 };
 const ROLES = ['Viewer', 'Editor', 'Admin'];
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.map': 'application/json', '.md': 'text/markdown' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+  '.md': 'text/markdown',
+};
 
 export interface GrafanaStandInOptions {
   pyroscopeUrl: string;
@@ -73,7 +79,12 @@ export class GrafanaStandIn {
   private server?: Server;
   private cdnServer?: Server;
   private cdnUrl?: string;
-  private settings: { enabled: boolean; pinned: boolean; jsonData: Record<string, unknown>; secureJsonData: Record<string, string> };
+  private settings: {
+    enabled: boolean;
+    pinned: boolean;
+    jsonData: Record<string, unknown>;
+    secureJsonData: Record<string, string>;
+  };
 
   constructor(private options: GrafanaStandInOptions) {
     this.settings = {
@@ -106,7 +117,9 @@ export class GrafanaStandIn {
           res.writeHead(404).end();
           return;
         }
-        res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+        res
+          .writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' })
+          .end(readFileSync(file));
       });
       await new Promise<void>((r) => this.cdnServer!.listen(0, '127.0.0.1', r));
       this.cdnUrl = `http://127.0.0.1:${(this.cdnServer.address() as AddressInfo).port}`;
@@ -142,10 +155,20 @@ export class GrafanaStandIn {
       return this.serveFile(req, res, join(ROOT, 'dist'), path.slice(`/public/plugins/${PLUGIN.id}/`.length));
     }
     if (path.startsWith('/public/fonts/')) {
-      return this.serveFile(req, res, join(ROOT, 'node_modules/@grafana/ui/dist/public/fonts'), path.slice('/public/fonts/'.length));
+      return this.serveFile(
+        req,
+        res,
+        join(ROOT, 'node_modules/@grafana/ui/dist/public/fonts'),
+        path.slice('/public/fonts/'.length)
+      );
     }
     if (path.startsWith('/public/build/img/icons/')) {
-      return this.serveFile(req, res, join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons'), path.slice('/public/build/img/icons/'.length));
+      return this.serveFile(
+        req,
+        res,
+        join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons'),
+        path.slice('/public/build/img/icons/'.length)
+      );
     }
     if (path === `/api/plugins/${PLUGIN.id}/settings`) {
       return this.pluginSettings(req, res, role);
@@ -156,7 +179,9 @@ export class GrafanaStandIn {
         return this.send(req, res, 404, { message: 'Data source not found' });
       }
       const auth = this.options.datasourceBasicAuth;
-      const headers: Record<string, string> = auth ? { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` } : {};
+      const headers: Record<string, string> = auth
+        ? { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` }
+        : {};
       return this.forward(req, res, this.options.pyroscopeUrl + (proxy[2] ?? '') + url.search, headers, true);
     }
     const appRoute = path.match(new RegExp(`^/api/plugin-proxy/${PLUGIN.id}/([^/]+)(/.*)?$`));
@@ -172,7 +197,9 @@ export class GrafanaStandIn {
         text.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_, scope: string, key: string) =>
           String((scope === 'JsonData' ? this.settings.jsonData : this.settings.secureJsonData)[key] ?? '')
         );
-      const headers = Object.fromEntries((route.headers ?? []).map((h) => [h.name, template(h.content)]).filter(([, v]) => v !== ''));
+      const headers = Object.fromEntries(
+        (route.headers ?? []).map((h) => [h.name, template(h.content)]).filter(([, v]) => v !== '')
+      );
       return this.forward(req, res, template(route.url) + (appRoute[2] ?? '') + url.search, headers, false);
     }
     if (path === '/' || path.startsWith('/a/') || path.startsWith('/plugins/')) {
@@ -186,7 +213,14 @@ export class GrafanaStandIn {
       pluginId: PLUGIN.id,
       theme: this.options.theme ?? 'dark',
       orgRole: this.options.orgRole ?? 'Admin',
-      datasources: { [DATASOURCE_UID]: { uid: DATASOURCE_UID, name: 'Pyroscope (local)', type: 'grafana-pyroscope-datasource', url: this.options.pyroscopeUrl } },
+      datasources: {
+        [DATASOURCE_UID]: {
+          uid: DATASOURCE_UID,
+          name: 'Pyroscope (local)',
+          type: 'grafana-pyroscope-datasource',
+          url: this.options.pyroscopeUrl,
+        },
+      },
     };
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><base href="/"><title>Grafana stand-in</title></head>
 <body style="margin:0"><div id="root"></div><script>window.__STANDIN__=${JSON.stringify(page)};</script><script src="/standin/host.js"></script></body></html>`;
@@ -205,14 +239,23 @@ export class GrafanaStandIn {
       if (role !== 'Admin') {
         return this.send(req, res, 403, { message: 'Permission denied' });
       }
-      const body = JSON.parse(await readBody(req)) as { enabled?: boolean; pinned?: boolean; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> };
+      const body = JSON.parse(await readBody(req)) as {
+        enabled?: boolean;
+        pinned?: boolean;
+        jsonData?: Record<string, unknown>;
+        secureJsonData?: Record<string, string>;
+      };
       this.settings.enabled = Boolean(body.enabled);
       this.settings.pinned = Boolean(body.pinned);
       this.settings.jsonData = body.jsonData ?? {};
       Object.assign(this.settings.secureJsonData, body.secureJsonData ?? {});
       return this.send(req, res, 200, { message: 'Plugin settings updated' });
     }
-    const secureJsonFields = Object.fromEntries(Object.entries(this.settings.secureJsonData).filter(([, v]) => v !== '').map(([k]) => [k, true]));
+    const secureJsonFields = Object.fromEntries(
+      Object.entries(this.settings.secureJsonData)
+        .filter(([, v]) => v !== '')
+        .map(([k]) => [k, true])
+    );
     return this.send(req, res, 200, {
       id: PLUGIN.id,
       type: 'app',
@@ -222,14 +265,22 @@ export class GrafanaStandIn {
       jsonData: this.settings.jsonData,
       secureJsonFields,
       info: { ...PLUGIN.info, version: '0.1.0' },
-      module: this.cdnUrl ? `${this.cdnUrl}/public/plugins/${PLUGIN.id}/module.js` : `public/plugins/${PLUGIN.id}/module.js`,
+      module: this.cdnUrl
+        ? `${this.cdnUrl}/public/plugins/${PLUGIN.id}/module.js`
+        : `public/plugins/${PLUGIN.id}/module.js`,
       baseUrl: `public/plugins/${PLUGIN.id}`,
       includes: [],
     });
   }
 
   /** Upstream 401 → 400 "Authentication to data source failed" for datasources, as Grafana's proxy does. */
-  private async forward(req: IncomingMessage, res: ServerResponse, target: string, headers: Record<string, string>, isDatasource: boolean) {
+  private async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    headers: Record<string, string>,
+    isDatasource: boolean
+  ) {
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
     let upstream: Response;
     try {

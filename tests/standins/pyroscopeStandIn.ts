@@ -137,12 +137,20 @@ export class PyroscopeStandIn {
 
   /** Stored series with their totals, for assertions. */
   series(): Array<{ labels: Record<string, string>; profiles: number; total: number; timeNanos: string[] }> {
-    const bySeries = new Map<string, { labels: Record<string, string>; profiles: number; total: number; timeNanos: string[] }>();
+    const bySeries = new Map<
+      string,
+      { labels: Record<string, string>; profiles: number; total: number; timeNanos: string[] }
+    >();
     for (const p of this.stored) {
       const key = seriesKey(p.labels);
       let entry = bySeries.get(key);
       if (!entry) {
-        entry = { labels: Object.fromEntries(sortLabels(p.labels).map((l) => [l.name, l.value])), profiles: 0, total: 0, timeNanos: [] };
+        entry = {
+          labels: Object.fromEntries(sortLabels(p.labels).map((l) => [l.name, l.value])),
+          profiles: 0,
+          total: 0,
+          timeNanos: [],
+        };
         bySeries.set(key, entry);
       }
       entry.profiles++;
@@ -179,7 +187,10 @@ export class PyroscopeStandIn {
     }
     if (this.faults.status429 > 0) {
       this.faults.status429--;
-      reply(429, { code: 'resource_exhausted', message: 'push rate limit (4.0 MiB) exceeded while adding 1.0 MiB (injected)' });
+      reply(429, {
+        code: 'resource_exhausted',
+        message: 'push rate limit (4.0 MiB) exceeded while adding 1.0 MiB (injected)',
+      });
       return;
     }
     if (this.faults.status500 > 0) {
@@ -225,7 +236,12 @@ export class PyroscopeStandIn {
   }
 
   private push(body: string): void {
-    let request: { series?: Array<{ labels?: Array<{ name: string; value: string }>; samples?: Array<{ ID?: string; rawProfile?: string }> }> };
+    let request: {
+      series?: Array<{
+        labels?: Array<{ name: string; value: string }>;
+        samples?: Array<{ ID?: string; rawProfile?: string }>;
+      }>;
+    };
     try {
       request = JSON.parse(body);
     } catch (e) {
@@ -271,7 +287,11 @@ export class PyroscopeStandIn {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate);
     this.lastRefill = now;
     if (cost > this.tokens) {
-      throw new Rejection(429, 'resource_exhausted', `push rate limit (${(this.rate / 1048576).toFixed(1)} MiB) exceeded while adding ${cost} B`);
+      throw new Rejection(
+        429,
+        'resource_exhausted',
+        `push rate limit (${(this.rate / 1048576).toFixed(1)} MiB) exceeded while adding ${cost} B`
+      );
     }
     this.tokens -= cost;
   }
@@ -282,7 +302,11 @@ export class PyroscopeStandIn {
       throw new Rejection(400, 'invalid_argument', 'error at least one label pair is required per profile');
     }
     if (labels.length > MAX_LABEL_NAMES) {
-      throw new Rejection(400, 'invalid_argument', `profile series '${ls}' has ${labels.length} label names; limit ${MAX_LABEL_NAMES}`);
+      throw new Rejection(
+        400,
+        'invalid_argument',
+        `profile series '${ls}' has ${labels.length} label names; limit ${MAX_LABEL_NAMES}`
+      );
     }
     const metric = labels.find((l) => l.name === '__name__')?.value ?? '';
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) {
@@ -294,19 +318,39 @@ export class PyroscopeStandIn {
     let last = '';
     for (const l of labels) {
       if (Buffer.byteLength(l.name) > MAX_NAME_BYTES) {
-        throw new Rejection(400, 'invalid_argument', `profile with labels '${ls}' has label name too long: '${l.name}'`);
+        throw new Rejection(
+          400,
+          'invalid_argument',
+          `profile with labels '${ls}' has label name too long: '${l.name}'`
+        );
       }
       if (Buffer.byteLength(l.value) > MAX_VALUE_BYTES) {
-        throw new Rejection(400, 'invalid_argument', `profile with labels '${ls}' has label value too long: '${l.value}'`);
+        throw new Rejection(
+          400,
+          'invalid_argument',
+          `profile with labels '${ls}' has label value too long: '${l.value}'`
+        );
       }
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l.name)) {
-        throw new Rejection(400, 'invalid_argument', `invalid labels '${ls}' with error: invalid label name '${l.name}'`);
+        throw new Rejection(
+          400,
+          'invalid_argument',
+          `invalid labels '${ls}' with error: invalid label name '${l.name}'`
+        );
       }
       if (!isWellFormed(l.value)) {
-        throw new Rejection(400, 'invalid_argument', `invalid labels '${ls}' with error: invalid label value '${l.value}'`);
+        throw new Rejection(
+          400,
+          'invalid_argument',
+          `invalid labels '${ls}' with error: invalid label value '${l.value}'`
+        );
       }
       if (l.name === last) {
-        throw new Rejection(400, 'invalid_argument', `profile with labels '${ls}' has duplicate label name: '${l.name}'`);
+        throw new Rejection(
+          400,
+          'invalid_argument',
+          `profile with labels '${ls}' has duplicate label name: '${l.name}'`
+        );
       }
       last = l.name;
     }
@@ -315,10 +359,18 @@ export class PyroscopeStandIn {
   private validateProfile(profile: Profile, size: number, labels: Array<{ name: string; value: string }>): void {
     const ls = labelsString(labels);
     if (size > MAX_PROFILE_BYTES) {
-      throw new Rejection(400, 'invalid_argument', `the profile with labels '${ls}' exceeds the size limit (max_profile_size_byte, actual: ${size}, limit: ${MAX_PROFILE_BYTES})`);
+      throw new Rejection(
+        400,
+        'invalid_argument',
+        `the profile with labels '${ls}' exceeds the size limit (max_profile_size_byte, actual: ${size}, limit: ${MAX_PROFILE_BYTES})`
+      );
     }
     if (profile.sample.length > MAX_SAMPLES) {
-      throw new Rejection(400, 'invalid_argument', `the profile with labels '${ls}' exceeds the samples count limit (max_profile_stacktrace_samples, actual: ${profile.sample.length}, limit: ${MAX_SAMPLES})`);
+      throw new Rejection(
+        400,
+        'invalid_argument',
+        `the profile with labels '${ls}' exceeds the samples count limit (max_profile_stacktrace_samples, actual: ${profile.sample.length}, limit: ${MAX_SAMPLES})`
+      );
     }
     for (const type of profile.sampleType) {
       if (profile.stringTable.strings[Number(type.type)].includes('-')) {
@@ -337,7 +389,12 @@ export class PyroscopeStandIn {
   }
 
   private querySeries(body: string): { labelsSet: Array<{ labels: Array<{ name: string; value: string }> }> } {
-    const query = JSON.parse(body || '{}') as { matchers?: string[]; labelNames?: string[]; start?: string; end?: string };
+    const query = JSON.parse(body || '{}') as {
+      matchers?: string[];
+      labelNames?: string[];
+      start?: string;
+      end?: string;
+    };
     const startNs = BigInt(query.start ?? '0') * 1_000_000n;
     const endNs = query.end ? BigInt(query.end) * 1_000_000n : BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n;
     const matchers = (query.matchers ?? []).map(parseMatcher);
@@ -346,8 +403,14 @@ export class PyroscopeStandIn {
       if (p.timeNanos < startNs || p.timeNanos > endNs) {
         continue;
       }
-      const withType = [...p.labels, { name: '__profile_type__', value: `${p.labels.find((l) => l.name === '__name__')?.value}:${p.sampleType}` }];
-      if (matchers.length > 0 && !matchers.some((m) => m.every(([n, v]) => withType.some((l) => l.name === n && l.value === v)))) {
+      const withType = [
+        ...p.labels,
+        { name: '__profile_type__', value: `${p.labels.find((l) => l.name === '__name__')?.value}:${p.sampleType}` },
+      ];
+      if (
+        matchers.length > 0 &&
+        !matchers.some((m) => m.every(([n, v]) => withType.some((l) => l.name === n && l.value === v)))
+      ) {
         continue;
       }
       const names = query.labelNames ?? [];

@@ -21,7 +21,10 @@ export function configProblems(form: AppConfigForm): Partial<Record<keyof AppCon
       problems.threadLabelName = `${form.threadLabelName} is reserved`;
     }
   }
-  if (form.sliceSeconds !== undefined && !(form.sliceSeconds >= MIN_SLICE_SECONDS && form.sliceSeconds <= MAX_SLICE_SECONDS)) {
+  if (
+    form.sliceSeconds !== undefined &&
+    !(form.sliceSeconds >= MIN_SLICE_SECONDS && form.sliceSeconds <= MAX_SLICE_SECONDS)
+  ) {
     problems.sliceSeconds = `between ${MIN_SLICE_SECONDS} and ${MAX_SLICE_SECONDS} seconds`;
   }
   if (form.maxFileSizeMb !== undefined && !(form.maxFileSizeMb > 0)) {
@@ -46,7 +49,7 @@ export function settingsToSave(form: AppConfigForm): { jsonData: AppSettings; se
     maxFileSizeMb: form.maxFileSizeMb,
     pushUrl: form.pushUrl?.trim().replace(/\/+$/, '') || undefined,
     pushTenant: form.pushTenant?.trim() || undefined,
-    pushAuthKind: form.pushUrl ? form.pushAuthKind ?? 'none' : undefined,
+    pushAuthKind: form.pushUrl ? (form.pushAuthKind ?? 'none') : undefined,
     pushUser: form.pushAuthKind === 'basic' ? form.pushUser : undefined,
   };
   let authorization: string | undefined;

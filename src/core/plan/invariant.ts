@@ -7,8 +7,13 @@ export interface ProfileIdentity {
 
 /** Pyroscope keeps one profile per (label set, time); two such profiles in one upload would lose data. */
 export class DuplicateProfileError extends Error {
-  constructor(readonly labels: LabelPair[], readonly timeNanos: bigint) {
-    super(`Two profiles would share labels ${labelSetKey(labels)} and time ${timeNanos} ns; Pyroscope would keep only one.`);
+  constructor(
+    readonly labels: LabelPair[],
+    readonly timeNanos: bigint
+  ) {
+    super(
+      `Two profiles would share labels ${labelSetKey(labels)} and time ${timeNanos} ns; Pyroscope would keep only one.`
+    );
     this.name = 'DuplicateProfileError';
   }
 }

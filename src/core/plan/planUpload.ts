@@ -79,13 +79,7 @@ export interface SkippedThread {
 }
 
 export type PlanWarningCode =
-  | 'too-old'
-  | 'too-new'
-  | 'many-series'
-  | 'deep-stacks'
-  | 'empty-stacks'
-  | 'label-changed'
-  | 'thread-warning';
+  'too-old' | 'too-new' | 'many-series' | 'deep-stacks' | 'empty-stacks' | 'label-changed' | 'thread-warning';
 
 export interface PlanWarning {
   code: PlanWarningCode;
@@ -177,7 +171,10 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     chosen.push({ ...entry, spec: PROFILE_TYPES[wanted], scale: timeScale(thread, options.sampleRateHz) });
   }
 
-  const longestNanos = Math.max(0, ...chosen.map((c) => (c.scale ? (c.thread.startOffset + c.thread.span) * c.scale : 0)));
+  const longestNanos = Math.max(
+    0,
+    ...chosen.map((c) => (c.scale ? (c.thread.startOffset + c.thread.span) * c.scale : 0))
+  );
   const fromMs = Math.round(options.fromMs);
   const toMs =
     options.toMs !== undefined
@@ -277,7 +274,10 @@ function timeScale(thread: ThreadProfile, sampleRateHz: number | undefined): num
 }
 
 function incompatibleReason(thread: ThreadProfile, wanted: ProfileTypeChoice, allowed: ProfileTypeChoice[]): string {
-  const hint = thread.kind === 'count' && (wanted === 'cpu' || wanted === 'wall') ? ' (give a sampling rate to turn counts into time)' : '';
+  const hint =
+    thread.kind === 'count' && (wanted === 'cpu' || wanted === 'wall')
+      ? ' (give a sampling rate to turn counts into time)'
+      : '';
   return `profile type ${wanted} does not fit unit ${JSON.stringify(thread.unit)}; it can be ${allowed.join(' or ')}${hint}`;
 }
 
@@ -296,7 +296,11 @@ function threadWarnings(key: string, thread: ThreadProfile, labelValue: string, 
     });
   }
   if (changed && labelValue !== thread.name) {
-    warnings.push({ code: 'label-changed', message: `${where}: thread label value is ${JSON.stringify(labelValue)}`, threadKey: key });
+    warnings.push({
+      code: 'label-changed',
+      message: `${where}: thread label value is ${JSON.stringify(labelValue)}`,
+      threadKey: key,
+    });
   }
   return warnings;
 }
@@ -306,7 +310,8 @@ function rangeWarnings(fromMs: number, toMs: number, nowMs: number): PlanWarning
   if (fromMs < nowMs - MAX_PAST_MS) {
     warnings.push({
       code: 'too-old',
-      message: 'The range starts more than 1 hour ago: Pyroscope rejects such profiles by default. Place the upload at now instead.',
+      message:
+        'The range starts more than 1 hour ago: Pyroscope rejects such profiles by default. Place the upload at now instead.',
     });
   }
   if (toMs > nowMs + MAX_FUTURE_MS) {
@@ -344,7 +349,9 @@ function checkOptions(
     if (problem) {
       problems.push(`Label ${JSON.stringify(name)}: ${problem}.`);
     } else if (isReservedLabelName(name) || name === threadLabelName) {
-      problems.push(`Label ${JSON.stringify(name)}: this name is set by the upload and cannot be used as an extra label.`);
+      problems.push(
+        `Label ${JSON.stringify(name)}: this name is set by the upload and cannot be used as an extra label.`
+      );
     } else if (seen.has(name)) {
       problems.push(`Label ${JSON.stringify(name)} is given twice.`);
     }
@@ -353,7 +360,9 @@ function checkOptions(
   // __name__, service_name, the thread label and __delta__ for memory profiles.
   const fixedLabels = 4;
   if (extraLabels.length + fixedLabels > MAX_LABELS_PER_SERIES) {
-    problems.push(`At most ${MAX_LABELS_PER_SERIES - fixedLabels} extra labels fit in Pyroscope's limit of ${MAX_LABELS_PER_SERIES} labels per series.`);
+    problems.push(
+      `At most ${MAX_LABELS_PER_SERIES - fixedLabels} extra labels fit in Pyroscope's limit of ${MAX_LABELS_PER_SERIES} labels per series.`
+    );
   }
   if (!Number.isFinite(options.fromMs)) {
     problems.push('The start of the time range is not a valid time.');

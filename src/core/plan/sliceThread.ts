@@ -2,17 +2,24 @@ import { Frame, hasPushableData, StackSlice, ThreadProfile } from '../threads/th
 import { utf8Length } from './labels';
 import { ProfileLimits } from './uploadOptions';
 
-
 /**
  * A thread's slices split to the limits. They depend only on the thread, the time scale, the slice width and the
  * limits, not on labels, service or the range start, so they are kept on the thread (`presliced`): editing labels
  * re-plans a large upload in milliseconds, and the parse worker can slice ahead and send the result along.
  */
-export function slicedThread(thread: ThreadProfile, scale: number | undefined, sliceNanos: number, limits: ProfileLimits) {
+export function slicedThread(
+  thread: ThreadProfile,
+  scale: number | undefined,
+  sliceNanos: number,
+  limits: ProfileLimits
+) {
   const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}`;
   if (thread.presliced?.key !== key) {
     const slices = scale === undefined ? [wholeThread(thread)] : sliceByTime(thread, scale, sliceNanos);
-    thread.presliced = { key, entries: slices.map((slice) => ({ slice, parts: splitToLimits(thread, slice, limits) })) };
+    thread.presliced = {
+      key,
+      entries: slices.map((slice) => ({ slice, parts: splitToLimits(thread, slice, limits) })),
+    };
   }
   return thread.presliced.entries;
 }

@@ -49,7 +49,10 @@ export function encodePprof(planned: PlannedProfile): Uint8Array {
 
   const profile = new Profile({
     sampleType: [
-      new ValueType({ type: strings.dedup(profileType.sampleType.type), unit: strings.dedup(profileType.sampleType.unit) }),
+      new ValueType({
+        type: strings.dedup(profileType.sampleType.type),
+        unit: strings.dedup(profileType.sampleType.unit),
+      }),
     ],
     periodType: new ValueType({
       type: strings.dedup(profileType.periodType.type),

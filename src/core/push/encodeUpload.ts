@@ -82,7 +82,10 @@ export function batchProfiles(profiles: EncodedProfile[], limits: BatchLimits = 
 
 /** `push.v1.PushRequest` in Connect JSON: `{"series":[{"labels":[…],"samples":[{"ID","rawProfile"}]}]}`. */
 export function pushRequestBody(profiles: EncodedProfile[]): string {
-  const series = new Map<string, { labels: Array<{ name: string; value: string }>; samples: Array<{ ID: string; rawProfile: string }> }>();
+  const series = new Map<
+    string,
+    { labels: Array<{ name: string; value: string }>; samples: Array<{ ID: string; rawProfile: string }> }
+  >();
   for (const profile of profiles) {
     const key = labelSetKey(profile.planned.labels);
     let entry = series.get(key);

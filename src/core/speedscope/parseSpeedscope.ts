@@ -145,7 +145,10 @@ function readFrame(fileName: string, raw: unknown, index: number): Frame {
   }
   const { name, file, line, col } = raw as Record<string, unknown>;
   if (typeof name !== 'string' && typeof name !== 'number') {
-    throw new SpeedscopeFileError(fileName, `shared.frames[${index}].name: expected a string, got ${JSON.stringify(name)}`);
+    throw new SpeedscopeFileError(
+      fileName,
+      `shared.frames[${index}].name: expected a string, got ${JSON.stringify(name)}`
+    );
   }
   const frame: Frame = { name: String(name) };
   if (typeof file === 'string') {

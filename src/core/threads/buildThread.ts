@@ -265,10 +265,16 @@ export function* buildEventedThread(header: ThreadHeader, events: unknown): Gene
       fractionalTimes++;
     }
     if (time < 0) {
-      throw new ProfileDataError(`events[${i}].at`, `time ${rawAt} is before the profile's startValue ${header.startValue}`);
+      throw new ProfileDataError(
+        `events[${i}].at`,
+        `time ${rawAt} is before the profile's startValue ${header.startValue}`
+      );
     }
     if (time < lastTime) {
-      throw new ProfileDataError(`events[${i}].at`, `time ${rawAt} is earlier than the previous event's; events must be in time order`);
+      throw new ProfileDataError(
+        `events[${i}].at`,
+        `time ${rawAt} is earlier than the previous event's; events must be in time order`
+      );
     }
     const top = openNodes.length > 0 ? openNodes[openNodes.length - 1] : ROOT_NODE;
     if (top !== ROOT_NODE && time > lastTime) {

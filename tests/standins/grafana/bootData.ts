@@ -26,14 +26,40 @@ const datasources = Object.fromEntries(
       access: 'proxy',
       readOnly: false,
       jsonData: {},
-      meta: { id: ds.type, type: 'datasource', name: 'Grafana Pyroscope', info: { logos: { small: 'public/img/pyroscope.svg', large: 'public/img/pyroscope.svg' } }, module: '', baseUrl: '' },
+      meta: {
+        id: ds.type,
+        type: 'datasource',
+        name: 'Grafana Pyroscope',
+        info: { logos: { small: 'public/img/pyroscope.svg', large: 'public/img/pyroscope.svg' } },
+        module: '',
+        baseUrl: '',
+      },
     },
   ])
 );
 
 window.__grafana_public_path__ = '/public/';
 (window as unknown as { grafanaBootData: unknown }).grafanaBootData = {
-  user: { id: 1, login: page.orgRole.toLowerCase(), orgId: 1, orgRole: page.orgRole, isGrafanaAdmin: false, isSignedIn: true, theme: page.theme, timezone: 'browser', weekStart: '', language: 'en-US' },
-  settings: { appSubUrl: '', buildInfo: { version: '12.4.0-standin', edition: 'Open Source' }, datasources, defaultDatasource: '', featureToggles: {}, apps: {}, theme2: undefined },
+  user: {
+    id: 1,
+    login: page.orgRole.toLowerCase(),
+    orgId: 1,
+    orgRole: page.orgRole,
+    isGrafanaAdmin: false,
+    isSignedIn: true,
+    theme: page.theme,
+    timezone: 'browser',
+    weekStart: '',
+    language: 'en-US',
+  },
+  settings: {
+    appSubUrl: '',
+    buildInfo: { version: '12.4.0-standin', edition: 'Open Source' },
+    datasources,
+    defaultDatasource: '',
+    featureToggles: {},
+    apps: {},
+    theme2: undefined,
+  },
   navTree: [],
 };

@@ -30,12 +30,17 @@ function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchRespons
   return new Observable((subscriber) => {
     const controller = new AbortController();
     const url = options.url.replace(/^\//, '');
-    const headers: Record<string, string> = { accept: 'application/json, text/plain, */*', 'X-Grafana-Org-Id': '1', ...(options.headers ?? {}) };
+    const headers: Record<string, string> = {
+      accept: 'application/json, text/plain, */*',
+      'X-Grafana-Org-Id': '1',
+      ...(options.headers ?? {}),
+    };
     const method = (options.method ?? 'GET').toUpperCase();
     let body: BodyInit | undefined;
     if (options.data !== undefined && method !== 'GET') {
       headers['content-type'] = headers['content-type'] ?? headers['Content-Type'] ?? 'application/json';
-      body = typeof options.data === 'string' || options.data instanceof Blob ? options.data : JSON.stringify(options.data);
+      body =
+        typeof options.data === 'string' || options.data instanceof Blob ? options.data : JSON.stringify(options.data);
     }
     fetch(url, { method, headers, body, signal: controller.signal, credentials: 'same-origin' })
       .then(async (response) => {
@@ -48,16 +53,39 @@ function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchRespons
             data = text;
           }
         }
-        const result = { data: data as T, status: response.status, statusText: response.statusText, ok: response.ok, headers: response.headers, url: response.url, config: options, redirected: false, type: response.type };
+        const result = {
+          data: data as T,
+          status: response.status,
+          statusText: response.statusText,
+          ok: response.ok,
+          headers: response.headers,
+          url: response.url,
+          config: options,
+          redirected: false,
+          type: response.type,
+        };
         if (response.ok) {
           subscriber.next(result as FetchResponse<T>);
           subscriber.complete();
         } else {
           const errorData = typeof data === 'string' ? { message: data } : data;
-          subscriber.error({ status: response.status, statusText: response.statusText, data: errorData, config: options });
+          subscriber.error({
+            status: response.status,
+            statusText: response.statusText,
+            data: errorData,
+            config: options,
+          });
         }
       })
-      .catch((e) => subscriber.error({ status: 0, statusText: String(e), data: {}, config: options, cancelled: controller.signal.aborted }));
+      .catch((e) =>
+        subscriber.error({
+          status: 0,
+          statusText: String(e),
+          data: {},
+          config: options,
+          cancelled: controller.signal.aborted,
+        })
+      );
     return () => controller.abort();
   });
 }
@@ -68,16 +96,21 @@ const backendSrv = {
   datasourceRequest: (options: BackendSrvRequest) => rxjs.lastValueFrom(fetchObservable(options)),
   get: (url: string) => rxjs.lastValueFrom(fetchObservable({ url })).then((r) => r.data),
   delete: (url: string) => rxjs.lastValueFrom(fetchObservable({ url, method: 'DELETE' })).then((r) => r.data),
-  post: (url: string, data?: unknown) => rxjs.lastValueFrom(fetchObservable({ url, method: 'POST', data })).then((r) => r.data),
-  patch: (url: string, data?: unknown) => rxjs.lastValueFrom(fetchObservable({ url, method: 'PATCH', data })).then((r) => r.data),
-  put: (url: string, data?: unknown) => rxjs.lastValueFrom(fetchObservable({ url, method: 'PUT', data })).then((r) => r.data),
+  post: (url: string, data?: unknown) =>
+    rxjs.lastValueFrom(fetchObservable({ url, method: 'POST', data })).then((r) => r.data),
+  patch: (url: string, data?: unknown) =>
+    rxjs.lastValueFrom(fetchObservable({ url, method: 'PATCH', data })).then((r) => r.data),
+  put: (url: string, data?: unknown) =>
+    rxjs.lastValueFrom(fetchObservable({ url, method: 'PUT', data })).then((r) => r.data),
 };
 setBackendSrv(backendSrv as never);
 
 const instances = Object.values(config.datasources);
 setDataSourceSrv({
   getList: (filters: { type?: string } = {}) =>
-    instances.filter((ds) => !filters.type || ds.type === filters.type).sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase())),
+    instances
+      .filter((ds) => !filters.type || ds.type === filters.type)
+      .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase())),
   getInstanceSettings: (ref: unknown) => {
     const uid = typeof ref === 'string' ? ref : (ref as { uid?: string } | null)?.uid;
     return instances.find((ds) => ds.uid === uid || ds.name === uid);
@@ -167,13 +200,23 @@ async function main() {
             path="/a/:pluginId/*"
             element={
               <PluginContextProvider meta={meta}>
-                <Root meta={meta} basename={`/a/${page.pluginId}`} query={{}} path={`/a/${page.pluginId}`} onNavChanged={() => {}} />
+                <Root
+                  meta={meta}
+                  basename={`/a/${page.pluginId}`}
+                  query={{}}
+                  path={`/a/${page.pluginId}`}
+                  onNavChanged={() => {}}
+                />
               </PluginContextProvider>
             }
           />
           <Route
             path="/plugins/:pluginId"
-            element={<PluginContextProvider meta={meta}>{ConfigBody ? <ConfigBody plugin={plugin} query={{}} /> : null}</PluginContextProvider>}
+            element={
+              <PluginContextProvider meta={meta}>
+                {ConfigBody ? <ConfigBody plugin={plugin} query={{}} /> : null}
+              </PluginContextProvider>
+            }
           />
         </Routes>
       </BrowserRouter>

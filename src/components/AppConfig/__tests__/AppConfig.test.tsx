@@ -18,18 +18,37 @@ beforeAll(() => {
 beforeEach(() => {
   backend = new FakeBackendSrv();
   setBackendSrv(backend as never);
-  setDataSourceSrv({ getList: () => [], getInstanceSettings: () => undefined, get: async () => ({}), reload: async () => {} } as never);
+  setDataSourceSrv({
+    getList: () => [],
+    getInstanceSettings: () => undefined,
+    get: async () => ({}),
+    reload: async () => {},
+  } as never);
   reload.mockClear();
 });
 
 function renderConfig(jsonData: AppSettings, secureJsonFields: Record<string, boolean> = {}) {
-  const meta = { id: 'flamedrop-speedscope-app', type: PluginType.app, name: 'Speedscope Upload', enabled: true, pinned: true, jsonData, secureJsonFields, info: {} } as unknown as AppPluginMeta<AppSettings>;
+  const meta = {
+    id: 'flamedrop-speedscope-app',
+    type: PluginType.app,
+    name: 'Speedscope Upload',
+    enabled: true,
+    pinned: true,
+    jsonData,
+    secureJsonFields,
+    info: {},
+  } as unknown as AppPluginMeta<AppSettings>;
   return render(<AppConfig plugin={{ meta } as never} query={{}} />);
 }
 
 describe('configuration page', () => {
   it('shows provisioned values and saves the settings with a basic-auth write target', async () => {
-    renderConfig({ defaultDatasourceUid: 'pyroscope-local', threadLabelName: 'thread_name', sliceSeconds: 10, maxFileSizeMb: 512 });
+    renderConfig({
+      defaultDatasourceUid: 'pyroscope-local',
+      threadLabelName: 'thread_name',
+      sliceSeconds: 10,
+      maxFileSizeMb: 512,
+    });
     expect(screen.getByRole('textbox', { name: /Thread label name/ })).toHaveValue('thread_name');
     expect(screen.getByRole('spinbutton', { name: /Slice width/ })).toHaveValue(10);
 
@@ -45,7 +64,15 @@ describe('configuration page', () => {
     expect(JSON.parse(backend.requests[0].body)).toEqual({
       enabled: true,
       pinned: true,
-      jsonData: { defaultDatasourceUid: 'pyroscope-local', threadLabelName: 'thread_name', sliceSeconds: 10, maxFileSizeMb: 512, pushUrl: 'https://profiles.example.com', pushAuthKind: 'basic', pushUser: '12345' },
+      jsonData: {
+        defaultDatasourceUid: 'pyroscope-local',
+        threadLabelName: 'thread_name',
+        sliceSeconds: 10,
+        maxFileSizeMb: 512,
+        pushUrl: 'https://profiles.example.com',
+        pushAuthKind: 'basic',
+        pushUser: '12345',
+      },
       // base64("12345:glc_secret")
       secureJsonData: { pushAuthorization: 'Basic MTIzNDU6Z2xjX3NlY3JldA==' },
     });
@@ -54,7 +81,11 @@ describe('configuration page', () => {
   it('blocks saving invalid values and says why', async () => {
     renderConfig({});
     await userEvent.type(screen.getByRole('textbox', { name: /Thread label name/ }), 'thread-name');
-    expect(await screen.findByText('label name "thread-name" must start with a letter or _ and contain only letters, digits and _')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'label name "thread-name" must start with a letter or _ and contain only letters, digits and _'
+      )
+    ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save settings' })).toBeDisabled();
   });
 
@@ -71,8 +102,12 @@ describe('settingsToSave', () => {
   const base = { pushPassword: '', pushToken: '', authorizationReset: false };
   it('keeps a stored secret unless it is replaced or reset', () => {
     expect(settingsToSave({ ...base, pushUrl: 'https://p', pushAuthKind: 'bearer' }).secureJsonData).toBeUndefined();
-    expect(settingsToSave({ ...base, pushUrl: 'https://p', pushAuthKind: 'bearer', pushToken: 't0k' }).secureJsonData).toEqual({ pushAuthorization: 'Bearer t0k' });
-    expect(settingsToSave({ ...base, pushUrl: 'https://p', pushAuthKind: 'bearer', authorizationReset: true }).secureJsonData).toEqual({ pushAuthorization: '' });
+    expect(
+      settingsToSave({ ...base, pushUrl: 'https://p', pushAuthKind: 'bearer', pushToken: 't0k' }).secureJsonData
+    ).toEqual({ pushAuthorization: 'Bearer t0k' });
+    expect(
+      settingsToSave({ ...base, pushUrl: 'https://p', pushAuthKind: 'bearer', authorizationReset: true }).secureJsonData
+    ).toEqual({ pushAuthorization: '' });
     expect(settingsToSave({ ...base, pushAuthKind: 'basic' }).secureJsonData).toEqual({ pushAuthorization: '' });
   });
 });

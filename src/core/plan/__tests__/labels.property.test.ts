@@ -1,10 +1,33 @@
 import fc from 'fast-check';
 import { parseSpeedscope } from '../../speedscope/parseSpeedscope';
-import { labelNameProblem, labelSetKey, MAX_LABEL_VALUE_BYTES, MAX_LABELS_PER_SERIES, truncateToBytes, utf8Length } from '../labels';
+import {
+  labelNameProblem,
+  labelSetKey,
+  MAX_LABEL_VALUE_BYTES,
+  MAX_LABELS_PER_SERIES,
+  truncateToBytes,
+  utf8Length,
+} from '../labels';
 import { planUpload } from '../planUpload';
 import { assignThreadLabelValues } from '../threadLabelValues';
 
-const HOSTILE = ['', ' ', '"', '}', ',', '{a="b"}', 'a\nb', '\t', 'x'.repeat(5000), 'ü'.repeat(3000), '🧵'.repeat(700), '\ud800', 'a\udc00b', 'one', 'one (2)'];
+const HOSTILE = [
+  '',
+  ' ',
+  '"',
+  '}',
+  ',',
+  '{a="b"}',
+  'a\nb',
+  '\t',
+  'x'.repeat(5000),
+  'ü'.repeat(3000),
+  '🧵'.repeat(700),
+  '\ud800',
+  'a\udc00b',
+  'one',
+  'one (2)',
+];
 
 /** Names as hostile as files can bring: any UTF-16 (lone surrogates too), the classic breakers, and huge ones. */
 const hostileName = fc.oneof(

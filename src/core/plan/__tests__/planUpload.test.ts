@@ -54,11 +54,19 @@ describe('planUpload', () => {
     const evented = parseFixture('speedscope-0.0.1-simple-evented.speedscope.json');
     const countPlan = planUpload([evented], base);
     expect(countPlan.profiles).toHaveLength(1);
-    expect(countPlan.threads[0]).toMatchObject({ profileTypeId: 'process_cpu:samples:count:cpu:nanoseconds', total: 14, unit: 'count' });
+    expect(countPlan.threads[0]).toMatchObject({
+      profileTypeId: 'process_cpu:samples:count:cpu:nanoseconds',
+      total: 14,
+      unit: 'count',
+    });
 
     // With 1000 Hz each count is 1 ms; 5 ms slices: c 0–2, d 2–6, c 6–9, b 9–14 → slices of 5, 5, 4 ms.
     const timed = planUpload([evented], { ...base, sampleRateHz: 1000, sliceSeconds: 1 });
-    expect(timed.threads[0]).toMatchObject({ profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', total: 14_000_000, unit: 'nanoseconds' });
+    expect(timed.threads[0]).toMatchObject({
+      profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+      total: 14_000_000,
+      unit: 'nanoseconds',
+    });
     const samplesPlan = planUpload([evented], { ...base, sampleRateHz: 1000, profileType: 'samples' });
     expect(samplesPlan.threads[0]).toMatchObject({ total: 14, unit: 'count' });
   });
@@ -67,7 +75,19 @@ describe('planUpload', () => {
     const file = parseSpeedscope(
       'cross.json',
       encode({
-        profiles: [{ type: 'evented', name: 'T', unit: 'seconds', startValue: 0, endValue: 25, events: [{ type: 'O', frame: 0, at: 3 }, { type: 'C', frame: 0, at: 25 }] }],
+        profiles: [
+          {
+            type: 'evented',
+            name: 'T',
+            unit: 'seconds',
+            startValue: 0,
+            endValue: 25,
+            events: [
+              { type: 'O', frame: 0, at: 3 },
+              { type: 'C', frame: 0, at: 25 },
+            ],
+          },
+        ],
         shared: { frames: [{ name: 'run' }] },
       })
     );
@@ -96,7 +116,13 @@ describe('planUpload', () => {
       ],
     ]);
     expect(plan.skipped).toEqual([
-      { threadKey: '0:0', fileName: 'odd-clawscript-unit-samples-empty-profile.speedscope.json', threadIndex: 0, threadName: 'CPU samples', reason: 'no samples with a stack and a non-zero weight' },
+      {
+        threadKey: '0:0',
+        fileName: 'odd-clawscript-unit-samples-empty-profile.speedscope.json',
+        threadIndex: 0,
+        threadName: 'CPU samples',
+        reason: 'no samples with a stack and a non-zero weight',
+      },
     ]);
     const cpu = planUpload([claw], { ...base, profileType: 'cpu' });
     expect(cpu.skipped.map((s) => s.reason)).toEqual([
@@ -139,14 +165,22 @@ describe('planUpload', () => {
   it('splits slices that exceed the sample limit into profiles with distinct times inside the slice', () => {
     const big = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
     // Thread 0 has 2318 unique stacks in 5.06 s: one 10 s slice; at most 1000 samples per profile → 3 profiles.
-    const plan = planUpload([big], { ...base, threads: { '0:1': { include: false }, '0:2': { include: false } }, limits: { maxSamplesPerProfile: 1000, maxProfileBytes: 1 << 20 } });
+    const plan = planUpload([big], {
+      ...base,
+      threads: { '0:1': { include: false }, '0:2': { include: false } },
+      limits: { maxSamplesPerProfile: 1000, maxProfileBytes: 1 << 20 },
+    });
     expect(plan.profiles.map((p) => [String(p.timeNanos - FROM_NS), p.nodes.length])).toEqual([
       ['0', 1000],
       ['3333333333', 1000],
       ['6666666666', 318],
     ]);
     expect(plan.profiles.reduce((s, p) => s + p.total, 0)).toBe(4_724_000_000);
-    const bySize = planUpload([big], { ...base, threads: { '0:1': { include: false }, '0:2': { include: false } }, limits: { maxSamplesPerProfile: 16000, maxProfileBytes: 64 * 1024 } });
+    const bySize = planUpload([big], {
+      ...base,
+      threads: { '0:1': { include: false }, '0:2': { include: false } },
+      limits: { maxSamplesPerProfile: 16000, maxProfileBytes: 64 * 1024 },
+    });
     expect(bySize.profiles.length).toBeGreaterThan(1);
     expect(bySize.profiles.reduce((s, p) => s + p.total, 0)).toBe(4_724_000_000);
   });
@@ -155,7 +189,9 @@ describe('planUpload', () => {
     const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
     const first = planUpload([file], base);
     const second = planUpload([file], { ...base, serviceName: 'other', extraLabels: [{ name: 'env', value: 'ci' }] });
-    expect(second.profiles.map((p) => [p.timeNanos, p.total])).toEqual(first.profiles.map((p) => [p.timeNanos, p.total]));
+    expect(second.profiles.map((p) => [p.timeNanos, p.total])).toEqual(
+      first.profiles.map((p) => [p.timeNanos, p.total])
+    );
     // The aggregated stacks are the very same arrays: the slicing was reused.
     second.profiles.forEach((p, i) => expect(p.nodes).toBe(first.profiles[i].nodes));
     expect(second.profiles[0].labels).toEqual([
@@ -171,7 +207,11 @@ describe('planUpload', () => {
   it('plans from slices made ahead in the parse worker, after they crossed postMessage', () => {
     const fresh = planUpload([parseFixture('py-spy-0.4.1-3threads-large.speedscope.json')], base);
     const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
-    presliceTimeThreads(file.profiles.flatMap((p) => (p.ok ? [p] : [])), 10, DEFAULT_PROFILE_LIMITS);
+    presliceTimeThreads(
+      file.profiles.flatMap((p) => (p.ok ? [p] : [])),
+      10,
+      DEFAULT_PROFILE_LIMITS
+    );
     // What postMessage does to the worker's result: a structured clone (the worker transfers the buffers instead of
     // copying them; the data that arrives is the same).
     const received = structuredClone(file);
@@ -185,7 +225,9 @@ describe('planUpload', () => {
 
   it('warns about the time window Pyroscope accepts and about many series', () => {
     const file = parseFixture('speedscope-0.1.2-simple-sampled.speedscope.json');
-    expect(planUpload([file], { ...base, fromMs: NOW - 2 * 3_600_000 }).warnings.map((w) => w.code)).toEqual(['too-old']);
+    expect(planUpload([file], { ...base, fromMs: NOW - 2 * 3_600_000 }).warnings.map((w) => w.code)).toEqual([
+      'too-old',
+    ]);
     expect(planUpload([file], { ...base, fromMs: NOW + 3_600_000 }).warnings.map((w) => w.code)).toEqual(['too-new']);
   });
 

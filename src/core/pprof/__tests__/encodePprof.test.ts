@@ -23,12 +23,21 @@ function stackNames(profile: Profile, sampleIndex: number): string[] {
 
 describe('pprof encoding', () => {
   it('decodes to the same totals, types, timestamps and stacks', () => {
-    const plan = planUpload([parseFixture('speedscope-0.1.2-simple-sampled.speedscope.json')], { ...options, sliceSeconds: 60 });
+    const plan = planUpload([parseFixture('speedscope-0.1.2-simple-sampled.speedscope.json')], {
+      ...options,
+      sliceSeconds: 60,
+    });
     const [encoded] = encodePlan(plan);
     const profile = decodeRaw(encoded.rawProfile);
     const strings = profile.stringTable.strings;
-    expect([strings[Number(profile.sampleType[0].type)], strings[Number(profile.sampleType[0].unit)]]).toEqual(['cpu', 'nanoseconds']);
-    expect([strings[Number(profile.periodType!.type)], strings[Number(profile.periodType!.unit)]]).toEqual(['cpu', 'nanoseconds']);
+    expect([strings[Number(profile.sampleType[0].type)], strings[Number(profile.sampleType[0].unit)]]).toEqual([
+      'cpu',
+      'nanoseconds',
+    ]);
+    expect([strings[Number(profile.periodType!.type)], strings[Number(profile.periodType!.unit)]]).toEqual([
+      'cpu',
+      'nanoseconds',
+    ]);
     expect(BigInt(profile.timeNanos)).toBe(BigInt(FROM_MS) * 1_000_000n);
     expect(BigInt(profile.durationNanos)).toBe(14_000_000_000n);
     // Stacks a;b;c = 5 s, a;b;d = 4 s, a;b = 5 s (root first after reversing pprof's leaf-first order).
@@ -62,7 +71,10 @@ describe('pprof encoding', () => {
   });
 
   it('writes valid Connect JSON with one series entry per label set', () => {
-    const plan = planUpload([parseFixture('speedscope-0.6.0-two-sampled.speedscope.json')], { ...options, sliceSeconds: 5 });
+    const plan = planUpload([parseFixture('speedscope-0.6.0-two-sampled.speedscope.json')], {
+      ...options,
+      sliceSeconds: 5,
+    });
     const encoded = encodePlan(plan);
     const body = JSON.parse(pushRequestBody(encoded));
     expect(body.series).toHaveLength(2);

@@ -23,7 +23,10 @@ afterAll(() => standIn.stop());
 beforeEach(() => standIn.reset());
 
 function prepare(fromMs = NOW - 5 * 60_000): { plan: UploadPlan; encoded: EncodedProfile[] } {
-  const files = [parseFixture('py-spy-0.4.1-2threads-small.speedscope.json'), parseFixture('speedscope-0.6.0-two-sampled.speedscope.json')];
+  const files = [
+    parseFixture('py-spy-0.4.1-2threads-small.speedscope.json'),
+    parseFixture('speedscope-0.6.0-two-sampled.speedscope.json'),
+  ];
   const plan = planUpload(files, { serviceName: 'checkout', fromMs, sliceSeconds: 2, nowMs: NOW });
   return { plan, encoded: encodePlan(plan) };
 }
@@ -36,9 +39,12 @@ const EXPECTED_SERIES = [
 ];
 
 function storedSeries() {
-  return standIn
-    .series()
-    .map((s) => ({ thread: s.labels.thread_name, total: s.total, service: s.labels.service_name, profiles: s.profiles }));
+  return standIn.series().map((s) => ({
+    thread: s.labels.thread_name,
+    total: s.total,
+    service: s.labels.service_name,
+    profiles: s.profiles,
+  }));
 }
 
 describe('pushUpload against the Pyroscope stand-in', () => {
@@ -52,7 +58,11 @@ describe('pushUpload against the Pyroscope stand-in', () => {
     expect(storedSeries().map(({ thread, total }) => ({ thread, total }))).toEqual(EXPECTED_SERIES);
     expect(standIn.compact()).toBe(0);
     expect(standIn.stored).toHaveLength(encoded.length);
-    expect(standIn.requests.every((r) => r.path === '/push.v1.PusherService/Push' && r.headers['content-type'] === 'application/json')).toBe(true);
+    expect(
+      standIn.requests.every(
+        (r) => r.path === '/push.v1.PusherService/Push' && r.headers['content-type'] === 'application/json'
+      )
+    ).toBe(true);
   });
 
   it('re-pushing the same plan adds no series and, after compaction, no profiles', async () => {
@@ -94,7 +104,12 @@ describe('pushUpload against the Pyroscope stand-in', () => {
     const { plan, encoded } = prepare();
     standIn.setFaults({ status500: 10 });
     const report = await pushUpload(client, encoded, plan.skipped, noWait);
-    expect(report).toMatchObject({ complete: false, error: 'HTTP 500: injected internal error', requests: 4, retries: 3 });
+    expect(report).toMatchObject({
+      complete: false,
+      error: 'HTTP 500: injected internal error',
+      requests: 4,
+      retries: 3,
+    });
   });
 
   it('reports a cancel honestly: finished threads pushed, the rest failed with counts', async () => {

@@ -51,7 +51,9 @@ describe('committed fixtures (MIT)', () => {
 
   it('warns about a unit that is not in the spec and about weights beyond the duration', () => {
     const claw = parseFixture('odd-clawscript-unit-samples-empty-profile.speedscope.json');
-    expect(claw.profiles[0].ok && claw.profiles[0].warnings).toEqual(['unit "samples" is not a Speedscope unit; values are counted']);
+    expect(claw.profiles[0].ok && claw.profiles[0].warnings).toEqual([
+      'unit "samples" is not a Speedscope unit; values are counted',
+    ]);
     const brook = parseFixture('brook-profiler-24-overlapping-profiles.speedscope.json');
     expect(brook.profiles[1].ok && brook.profiles[1].warnings).toEqual([
       "samples add up to 91.9 s, more than the profile's 59.99 s between startValue and endValue: it may count several CPUs or overlap other profiles",
@@ -68,9 +70,9 @@ describe('committed fixtures (MIT)', () => {
   });
 
   it('reports progress through every stage', () => {
-    const stages = [...parseSpeedscopeSteps('two.json', readFixture('speedscope-0.6.0-two-sampled.speedscope.json'))].map(
-      (p) => `${p.stage}:${p.profilesDone}/${p.profilesTotal}`
-    );
+    const stages = [
+      ...parseSpeedscopeSteps('two.json', readFixture('speedscope-0.6.0-two-sampled.speedscope.json')),
+    ].map((p) => `${p.stage}:${p.profilesDone}/${p.profilesTotal}`);
     expect(stages).toEqual(['decode:0/0', 'parse-json:0/0', 'build:0/2', 'build:1/2']);
   });
 });
@@ -91,7 +93,9 @@ describeShared('every file in ../shared/fixtures/speedscope', () => {
 
   it('reads the old dotnet-trace string startValue and says so', () => {
     const parsed = parseFixture('invalid-dotnet-trace-old-string-startvalue-bad-nesting.speedscope.json');
-    expect(parsed.warnings).toEqual(['startValue/endValue are written as strings (old dotnet-trace); they were read as numbers']);
+    expect(parsed.warnings).toEqual([
+      'startValue/endValue are written as strings (old dotnet-trace); they were read as numbers',
+    ]);
   });
 
   it('keeps pyinstrument frames whose file and line are null, without them', () => {
@@ -110,7 +114,10 @@ describe('file-level errors', () => {
     [encode({ traceEvents: [] }), 'bad.json: is not a Speedscope file: it has no "profiles" array'],
     [encode({ profiles: [] }), 'bad.json: is not a Speedscope file: it has no "shared.frames" array'],
     [encode({ profiles: [], shared: { frames } }), 'bad.json: contains no profiles'],
-    [encode({ profiles: [{}], shared: { frames: [{ file: 'x.py' }] } }), 'bad.json: shared.frames[0].name: expected a string, got undefined'],
+    [
+      encode({ profiles: [{}], shared: { frames: [{ file: 'x.py' }] } }),
+      'bad.json: shared.frames[0].name: expected a string, got undefined',
+    ],
     [new Uint8Array([0x1f, 0x8b, 1, 2, 3]), 'bad.json: looks gzip-compressed but could not be decompressed: '],
   ])('%#', (bytes, message) => {
     expect(() => parseSpeedscope('bad.json', bytes)).toThrow(message);
@@ -118,9 +125,18 @@ describe('file-level errors', () => {
 });
 
 describe('per-profile validation (synthetic files)', () => {
-  const sampled = (extra: object) => ({ type: 'sampled', name: 'T', unit: 'seconds', startValue: 0, endValue: 1, ...extra });
+  const sampled = (extra: object) => ({
+    type: 'sampled',
+    name: 'T',
+    unit: 'seconds',
+    startValue: 0,
+    endValue: 1,
+    ...extra,
+  });
   const errorsOf = (...profiles: object[]) =>
-    parseSpeedscope('s.json', encode({ profiles, shared: { frames } })).profiles.map((p) => (p.ok ? 'ok' : formatProfileIssue(p.error)));
+    parseSpeedscope('s.json', encode({ profiles, shared: { frames } })).profiles.map((p) =>
+      p.ok ? 'ok' : formatProfileIssue(p.error)
+    );
 
   it('names file, profile, field and index, and keeps the good profiles', () => {
     expect(
@@ -130,7 +146,17 @@ describe('per-profile validation (synthetic files)', () => {
         sampled({ samples: [[0]], weights: [-1] }),
         sampled({ samples: [[0], [1]], weights: [1] }),
         sampled({ samples: [[0]], weights: ['1'] }),
-        { type: 'evented', name: 'E', unit: 'none', startValue: 0, endValue: 9, events: [{ type: 'O', frame: 0, at: 5 }, { type: 'C', frame: 0, at: 4 }] },
+        {
+          type: 'evented',
+          name: 'E',
+          unit: 'none',
+          startValue: 0,
+          endValue: 9,
+          events: [
+            { type: 'O', frame: 0, at: 5 },
+            { type: 'C', frame: 0, at: 4 },
+          ],
+        },
         { type: 'evented', name: '', unit: 'none', startValue: 0, events: [{ type: 'X', frame: 0, at: 0 }] },
         { type: 'flame', name: 'F' }
       )
@@ -148,7 +174,13 @@ describe('per-profile validation (synthetic files)', () => {
 
   it('keeps fractional weights exact to the nanosecond', () => {
     // 0.01 s × 3 + 0.005 s = 35 ms; summing doubles first would give 0.035000000000000003 s.
-    const parsed = parseSpeedscope('f.json', encode({ profiles: [sampled({ samples: [[0], [0], [0], [0, 1]], weights: [0.01, 0.01, 0.01, 0.005] })], shared: { frames } }));
+    const parsed = parseSpeedscope(
+      'f.json',
+      encode({
+        profiles: [sampled({ samples: [[0], [0], [0], [0, 1]], weights: [0.01, 0.01, 0.01, 0.005] })],
+        shared: { frames },
+      })
+    );
     const thread = parsed.profiles[0];
     expect(thread.ok && thread.stats.total).toBe(35_000_000);
     expect(thread.ok && Array.from(thread.samples.offset)).toEqual([0, 10_000_000, 20_000_000, 30_000_000]);
@@ -161,9 +193,16 @@ describe('per-profile validation (synthetic files)', () => {
       encode({
         profiles: [
           {
-            type: 'evented', name: 'E', unit: 'milliseconds', startValue: 100, endValue: 103,
+            type: 'evented',
+            name: 'E',
+            unit: 'milliseconds',
+            startValue: 100,
+            endValue: 103,
             events: [
-              { type: 'O', frame: 0, at: 100 }, { type: 'O', frame: 1, at: 101 }, { type: 'C', frame: 1, at: 101.5 }, { type: 'C', frame: 0, at: 103 },
+              { type: 'O', frame: 0, at: 100 },
+              { type: 'O', frame: 1, at: 101 },
+              { type: 'C', frame: 1, at: 101.5 },
+              { type: 'C', frame: 0, at: 103 },
             ],
           },
         ],
@@ -185,8 +224,15 @@ describe('per-profile validation (synthetic files)', () => {
       encode({
         profiles: [
           {
-            type: 'evented', name: 'E', unit: 'nanoseconds', startValue: start, endValue: start + 4096,
-            events: [{ type: 'O', frame: 0, at: start }, { type: 'C', frame: 0, at: start + 4096 }],
+            type: 'evented',
+            name: 'E',
+            unit: 'nanoseconds',
+            startValue: start,
+            endValue: start + 4096,
+            events: [
+              { type: 'O', frame: 0, at: start },
+              { type: 'C', frame: 0, at: start + 4096 },
+            ],
           },
         ],
         shared: { frames },
@@ -199,7 +245,13 @@ describe('per-profile validation (synthetic files)', () => {
 
   it('reports stacks deeper than Pyroscope keeps (1000 frames)', () => {
     const deep = Array.from({ length: 1001 }, (_, i) => i % 2);
-    const parsed = parseSpeedscope('deep.json', encode({ profiles: [sampled({ samples: [deep, deep.slice(0, 1000)], weights: [1, 1], endValue: 2 })], shared: { frames } }));
+    const parsed = parseSpeedscope(
+      'deep.json',
+      encode({
+        profiles: [sampled({ samples: [deep, deep.slice(0, 1000)], weights: [1, 1], endValue: 2 })],
+        shared: { frames },
+      })
+    );
     const thread = parsed.profiles[0];
     expect(thread.ok && [thread.stats.deepStacks, thread.stats.maxDepth, thread.warnings]).toEqual([
       1,
@@ -209,7 +261,13 @@ describe('per-profile validation (synthetic files)', () => {
   });
 
   it('keeps non-ASCII names (synthetic: no real file has them)', () => {
-    const parsed = parseSpeedscope('ü.json', encode({ profiles: [sampled({ name: 'Поток «главный» 🧵', samples: [[0]], weights: [1] })], shared: { frames: [{ name: '関数' }] } }));
+    const parsed = parseSpeedscope(
+      'ü.json',
+      encode({
+        profiles: [sampled({ name: 'Поток «главный» 🧵', samples: [[0]], weights: [1] })],
+        shared: { frames: [{ name: '関数' }] },
+      })
+    );
     expect(parsed.profiles[0].name).toBe('Поток «главный» 🧵');
     expect(parsed.frames[0].name).toBe('関数');
   });

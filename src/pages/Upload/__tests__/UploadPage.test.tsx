@@ -24,7 +24,10 @@ let backend: FakeBackendSrv;
 let datasources: Array<typeof PYRO>;
 
 function setUser(orgRole: string) {
-  (config as unknown as { bootData: { user: object } }).bootData = { ...config.bootData, user: { ...config.bootData?.user, orgRole, isGrafanaAdmin: false } };
+  (config as unknown as { bootData: { user: object } }).bootData = {
+    ...config.bootData,
+    user: { ...config.bootData?.user, orgRole, isGrafanaAdmin: false },
+  };
 }
 
 beforeEach(() => {
@@ -33,7 +36,8 @@ beforeEach(() => {
   setBackendSrv(backend as never);
   setDataSourceSrv({
     getList: () => datasources,
-    getInstanceSettings: (ref: unknown) => datasources.find((d) => d.uid === (typeof ref === 'string' ? ref : (ref as { uid?: string })?.uid)),
+    getInstanceSettings: (ref: unknown) =>
+      datasources.find((d) => d.uid === (typeof ref === 'string' ? ref : (ref as { uid?: string })?.uid)),
     get: async () => ({}),
     reload: async () => {},
   } as never);
@@ -41,7 +45,13 @@ beforeEach(() => {
 });
 
 function renderPage(jsonData: AppSettings = { defaultDatasourceUid: 'pyro-uid' }) {
-  const meta = { id: 'flamedrop-speedscope-app', type: PluginType.app, name: 'Speedscope Upload', jsonData, info: {} } as unknown as AppPluginMeta<AppSettings>;
+  const meta = {
+    id: 'flamedrop-speedscope-app',
+    type: PluginType.app,
+    name: 'Speedscope Upload',
+    jsonData,
+    info: {},
+  } as unknown as AppPluginMeta<AppSettings>;
   return render(
     <PluginContextProvider meta={meta}>
       <UploadPage />
@@ -62,15 +72,17 @@ function decodedPushes() {
   return backend.requests
     .filter((r) => r.url.endsWith('/push.v1.PusherService/Push'))
     .flatMap((r) =>
-      JSON.parse(r.body).series.map((s: { labels: Array<{ name: string; value: string }>; samples: Array<{ rawProfile: string }> }) => ({
-        url: r.url,
-        labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])),
-        total: s.samples.reduce((sum, sample) => {
-          const profile = Profile.decode(gunzipSync(new Uint8Array(Buffer.from(sample.rawProfile, 'base64'))));
-          return sum + profile.sample.reduce((t, x) => t + Number(x.value[0]), 0);
-        }, 0),
-        profiles: s.samples.length,
-      }))
+      JSON.parse(r.body).series.map(
+        (s: { labels: Array<{ name: string; value: string }>; samples: Array<{ rawProfile: string }> }) => ({
+          url: r.url,
+          labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])),
+          total: s.samples.reduce((sum, sample) => {
+            const profile = Profile.decode(gunzipSync(new Uint8Array(Buffer.from(sample.rawProfile, 'base64'))));
+            return sum + profile.sample.reduce((t, x) => t + Number(x.value[0]), 0);
+          }, 0),
+          profiles: s.samples.length,
+        })
+      )
     );
 }
 
@@ -79,21 +91,32 @@ const pushButton = () => screen.findByRole('button', { name: /^Push \d+ profiles
 /** Grafana's Button keeps a disabled button hoverable for its tooltip: aria-disabled instead of disabled. */
 const expectDisabled = (button: HTMLElement) => expect(button).toHaveAttribute('aria-disabled', 'true');
 
-
 describe('Upload page', () => {
   it('drops files, shows threads and errors, toggles and renames, pushes through the datasource proxy and links the results', async () => {
     renderPage();
-    await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json', 'speedscope-0.6.0-two-sampled.speedscope.json', 'invalid-speedscope-incomplete-trace.json');
+    await dropFiles(
+      'py-spy-0.4.1-2threads-small.speedscope.json',
+      'speedscope-0.6.0-two-sampled.speedscope.json',
+      'invalid-speedscope-incomplete-trace.json'
+    );
 
     expect(await screen.findByRole('button', { name: 'Thread 680254 "MainThread"' })).toBeInTheDocument();
-    expect(await screen.findByText('events: frame 0 "A" opened at events[0] is never closed (1 frames left open)')).toBeInTheDocument();
+    expect(
+      await screen.findByText('events: frame 0 "A" opened at events[0] is never closed (1 frames left open)')
+    ).toBeInTheDocument();
     expect(screen.getByText('12 empty-stack samples (not pushed)')).toBeInTheDocument();
     // The broken profile cannot be included.
-    expect(screen.getByRole('checkbox', { name: 'Include invalid-speedscope-incomplete-trace.json profile 0' })).toBeDisabled();
+    expect(
+      screen.getByRole('checkbox', { name: 'Include invalid-speedscope-incomplete-trace.json profile 0' })
+    ).toBeDisabled();
 
     // Leave out "two", rename "one".
-    await userEvent.click(screen.getByRole('checkbox', { name: 'Include speedscope-0.6.0-two-sampled.speedscope.json profile 1' }));
-    const label = screen.getByRole('textbox', { name: 'Thread label value for speedscope-0.6.0-two-sampled.speedscope.json profile 0' });
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Include speedscope-0.6.0-two-sampled.speedscope.json profile 1' })
+    );
+    const label = screen.getByRole('textbox', {
+      name: 'Thread label value for speedscope-0.6.0-two-sampled.speedscope.json profile 0',
+    });
     await userEvent.clear(label);
     await userEvent.type(label, 'renamed-one{Enter}');
 
@@ -104,29 +127,62 @@ describe('Upload page', () => {
     await userEvent.type(service, 'checkout');
 
     // The plan follows edits after a short debounce: wait for the one with every edit in it.
-    expect(await screen.findByText('{__name__="process_cpu", service_name="checkout", thread_name="renamed-one"}')).toBeInTheDocument();
+    expect(
+      await screen.findByText('{__name__="process_cpu", service_name="checkout", thread_name="renamed-one"}')
+    ).toBeInTheDocument();
     expect(screen.getByText(/^3 series, 3 profiles, from /)).toBeInTheDocument();
 
     await userEvent.click(await pushButton());
     expect(await screen.findByText('Pushed')).toBeInTheDocument();
 
     expect(decodedPushes()).toEqual([
-      { url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push', labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'Thread 680254 "MainThread"' }, total: 2_480_000_000, profiles: 1 },
-      { url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push', labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'Thread 680344 "GetTelemetryConfig"' }, total: 50_000_000, profiles: 1 },
-      { url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push', labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'renamed-one' }, total: 14_000_000_000, profiles: 1 },
+      {
+        url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push',
+        labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'Thread 680254 "MainThread"' },
+        total: 2_480_000_000,
+        profiles: 1,
+      },
+      {
+        url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push',
+        labels: {
+          __name__: 'process_cpu',
+          service_name: 'checkout',
+          thread_name: 'Thread 680344 "GetTelemetryConfig"',
+        },
+        total: 50_000_000,
+        profiles: 1,
+      },
+      {
+        url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push',
+        labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'renamed-one' },
+        total: 14_000_000_000,
+        profiles: 1,
+      },
     ]);
     expect(backend.requests).toHaveLength(1);
 
     const results = screen.getAllByTestId('push-result');
-    expect(results.map((r) => within(r).getAllByRole('cell')[1].textContent)).toEqual(['pushed', 'pushed', 'pushed', 'skipped', 'skipped']);
-    const explore = within(results[2]).getByRole('link', { name: /Explore/ }).getAttribute('href')!;
+    expect(results.map((r) => within(r).getAllByRole('cell')[1].textContent)).toEqual([
+      'pushed',
+      'pushed',
+      'pushed',
+      'skipped',
+      'skipped',
+    ]);
+    const explore = within(results[2])
+      .getByRole('link', { name: /Explore/ })
+      .getAttribute('href')!;
     const panes = JSON.parse(decodeURIComponent(explore.split('panes=')[1]));
     expect(panes.upload.queries[0]).toMatchObject({
       datasource: { type: 'grafana-pyroscope-datasource', uid: 'pyro-uid' },
       profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
       labelSelector: '{service_name="checkout",thread_name="renamed-one"}',
     });
-    expect(within(results[0]).getByRole('link', { name: /Drilldown/ }).getAttribute('href')).toMatch(
+    expect(
+      within(results[0])
+        .getByRole('link', { name: /Drilldown/ })
+        .getAttribute('href')
+    ).toMatch(
       /^\/a\/grafana-pyroscope-app\/explore\?var-dataSource=pyro-uid&var-serviceName=checkout&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=\d+&to=\d+$/
     );
   });
@@ -139,7 +195,8 @@ describe('Upload page', () => {
     // Whole minutes, 30 and 10 minutes ago, written the way the picker shows local times.
     const from = new Date(Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000);
     const to = new Date(from.getTime() + 20 * 60_000);
-    const local = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:00`;
+    const local = (d: Date) =>
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:00`;
     // Grafana's own e2e selectors for the time picker.
     await userEvent.click(screen.getByTestId('data-testid TimePicker Open Button'));
     const fromInput = screen.getByTestId('data-testid Time Range from field');
@@ -152,14 +209,17 @@ describe('Upload page', () => {
     await userEvent.click(await pushButton());
     await screen.findByText('Pushed');
     const body = JSON.parse(backend.requests[0].body);
-    const profile = Profile.decode(gunzipSync(new Uint8Array(Buffer.from(body.series[0].samples[0].rawProfile, 'base64'))));
+    const profile = Profile.decode(
+      gunzipSync(new Uint8Array(Buffer.from(body.series[0].samples[0].rawProfile, 'base64')))
+    );
     expect(BigInt(profile.timeNanos)).toBe(BigInt(from.getTime()) * 1_000_000n);
   });
 
   it('replaces a file dropped again under the same name, and removes files', async () => {
     renderPage();
     const input = () => document.querySelector('input[type="file"]') as HTMLInputElement;
-    const asProfile = (fixture: string) => new File([new Uint8Array(readFixture(fixture))], 'profile.json', { type: 'application/json' });
+    const asProfile = (fixture: string) =>
+      new File([new Uint8Array(readFixture(fixture))], 'profile.json', { type: 'application/json' });
     await userEvent.upload(input(), [asProfile('speedscope-0.6.0-two-sampled.speedscope.json')]);
     expect(await screen.findByRole('button', { name: 'two' })).toBeInTheDocument();
     await userEvent.upload(input(), [asProfile('speedscope-0.1.2-simple-sampled.speedscope.json')]);
@@ -175,15 +235,22 @@ describe('Upload page', () => {
     renderPage();
     const input = document.querySelector('input[type="file"]') as HTMLInputElement;
     await userEvent.upload(input, [new File(['{"traceEvents": []}'], 'trace.json', { type: 'application/json' })]);
-    expect(await screen.findByText('trace.json: is not a Speedscope file: it has no "profiles" array')).toBeInTheDocument();
+    expect(
+      await screen.findByText('trace.json: is not a Speedscope file: it has no "profiles" array')
+    ).toBeInTheDocument();
   });
 
   it('shows a 400 from the server verbatim, with a hint, and pushes nothing more', async () => {
     renderPage();
-    backend.answer({ status: 400, body: { code: 'invalid_argument', message: 'profile with labels \'{…}\' is outside of ingestion window' } });
+    backend.answer({
+      status: 400,
+      body: { code: 'invalid_argument', message: "profile with labels '{…}' is outside of ingestion window" },
+    });
     await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
     await userEvent.click(await pushButton());
-    expect(await screen.findByText("HTTP 400: profile with labels '{…}' is outside of ingestion window")).toBeInTheDocument();
+    expect(
+      await screen.findByText("HTTP 400: profile with labels '{…}' is outside of ingestion window")
+    ).toBeInTheDocument();
     expect(screen.getByText(/Use “Place at now” and push again\./)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Retry 2 failed threads' })).toBeInTheDocument();
     expect(backend.requests).toHaveLength(1);
@@ -204,7 +271,10 @@ describe('Upload page', () => {
 
   it('retries after a 429 and then succeeds', async () => {
     renderPage();
-    backend.answer({ status: 429, body: { code: 'resource_exhausted', message: 'push rate limit (4.0 MiB) exceeded' } }, { status: 200, body: {} });
+    backend.answer(
+      { status: 429, body: { code: 'resource_exhausted', message: 'push rate limit (4.0 MiB) exceeded' } },
+      { status: 200, body: {} }
+    );
     await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
     await userEvent.click(await pushButton());
     expect(await screen.findByText('Pushed', undefined, { timeout: 5000 })).toBeInTheDocument();
@@ -232,7 +302,10 @@ describe('Upload page', () => {
     datasources = [];
     renderPage({});
     expect(screen.getByText('No Pyroscope datasource yet')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: /Add a Pyroscope datasource/ })).toHaveAttribute('href', '/connections/datasources/new');
+    expect(screen.getByRole('link', { name: /Add a Pyroscope datasource/ })).toHaveAttribute(
+      'href',
+      '/connections/datasources/new'
+    );
     await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
     expectDisabled(await pushButton());
     expect(screen.getByText('Choose a Pyroscope datasource to push to.')).toBeInTheDocument();
@@ -250,7 +323,11 @@ describe('Upload page', () => {
   it('rejects a file above the size limit from the settings', async () => {
     renderPage({ defaultDatasourceUid: 'pyro-uid', maxFileSizeMb: 0.1 });
     await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
-    expect(await screen.findByText('py-spy-0.4.1-2threads-small.speedscope.json is 0.1 MB; the limit set in the app settings is 0.1 MB.')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'py-spy-0.4.1-2threads-small.speedscope.json is 0.1 MB; the limit set in the app settings is 0.1 MB.'
+      )
+    ).toBeInTheDocument();
   });
 
   it('pushes through the app write route when one is configured', async () => {
@@ -258,7 +335,9 @@ describe('Upload page', () => {
     await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
     await userEvent.click(await pushButton());
     await screen.findByText('Pushed');
-    expect(backend.requests.map((r) => r.url)).toEqual(['/api/plugin-proxy/flamedrop-speedscope-app/pyroscope-write/push.v1.PusherService/Push']);
+    expect(backend.requests.map((r) => r.url)).toEqual([
+      '/api/plugin-proxy/flamedrop-speedscope-app/pyroscope-write/push.v1.PusherService/Push',
+    ]);
   });
 });
 

@@ -1,5 +1,9 @@
 /** A short hint for errors people meet on the way to Pyroscope; the error itself is always shown as it came. */
-export function hintFor(error: string, target: 'datasource' | 'app-route', hasWriteTarget: boolean): string | undefined {
+export function hintFor(
+  error: string,
+  target: 'datasource' | 'app-route',
+  hasWriteTarget: boolean
+): string | undefined {
   if (/outside of ingestion window/.test(error)) {
     return 'Pyroscope accepts profiles from the last hour up to 10 minutes ahead by default. Use “Place at now” and push again.';
   }

@@ -40,27 +40,49 @@ export const uiKeyOf = (fileId: string, index: number) => `${fileId}#${index}`;
 export function buildThreadRows(files: UploadFile[], choices: Record<string, ThreadChoiceUi>): ThreadRow[] {
   const parsedFiles = parsedFilesOf(files);
   const requests = parsedFiles.flatMap(({ id, parsed }) =>
-    parsed.profiles.flatMap((p) => (p.ok ? [{ key: uiKeyOf(id, p.index), index: p.index, desired: choices[uiKeyOf(id, p.index)]?.labelValue ?? p.name }] : []))
+    parsed.profiles.flatMap((p) =>
+      p.ok
+        ? [{ key: uiKeyOf(id, p.index), index: p.index, desired: choices[uiKeyOf(id, p.index)]?.labelValue ?? p.name }]
+        : []
+    )
   );
   const values = assignThreadLabelValues(requests);
   return parsedFiles.flatMap(({ id, parsed }, fileIndex) =>
     parsed.profiles.map((profile): ThreadRow => {
       const uiKey = uiKeyOf(id, profile.index);
       const choice = choices[uiKey] ?? {};
-      const base = { uiKey, planKey: `${fileIndex}:${profile.index}`, fileName: parsed.fileName, index: profile.index, name: profile.name };
+      const base = {
+        uiKey,
+        planKey: `${fileIndex}:${profile.index}`,
+        fileName: parsed.fileName,
+        index: profile.index,
+        name: profile.name,
+      };
       if (!profile.ok) {
         const error = `${profile.error.field}: ${profile.error.message}`;
-        return { ...base, type: profile.type, unit: profile.unit, error, notSelectable: error, included: false, labelValue: '', labelEdited: false, duplicate: false };
+        return {
+          ...base,
+          type: profile.type,
+          unit: profile.unit,
+          error,
+          notSelectable: error,
+          included: false,
+          labelValue: '',
+          labelEdited: false,
+          duplicate: false,
+        };
       }
       const value = values.get(uiKey)!;
-      const notSelectable = hasPushableData(profile) ? undefined : `${NO_DATA_REASON[0].toUpperCase()}${NO_DATA_REASON.slice(1)}.`;
+      const notSelectable = hasPushableData(profile)
+        ? undefined
+        : `${NO_DATA_REASON[0].toUpperCase()}${NO_DATA_REASON.slice(1)}.`;
       return {
         ...base,
         type: profile.type,
         unit: profile.unit,
         thread: profile,
         notSelectable,
-        included: notSelectable ? false : choice.include ?? true,
+        included: notSelectable ? false : (choice.include ?? true),
         labelValue: value.value,
         labelEdited: choice.labelValue !== undefined,
         duplicate: value.duplicate,

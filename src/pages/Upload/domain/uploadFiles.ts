@@ -28,7 +28,10 @@ export function progressOf(p: ParseProgress): { progress: number; stage: string 
     return { progress: p.stage === 'decode' ? 0.05 : 0.15, stage: STAGE_LABEL[p.stage] };
   }
   const fraction = p.profilesTotal > 0 ? (p.profilesDone + p.profileFraction) / p.profilesTotal : 1;
-  return { progress: 0.3 + 0.7 * fraction, stage: `${STAGE_LABEL.build} (${p.profilesDone + 1} of ${p.profilesTotal})` };
+  return {
+    progress: 0.3 + 0.7 * fraction,
+    stage: `${STAGE_LABEL.build} (${p.profilesDone + 1} of ${p.profilesTotal})`,
+  };
 }
 
 export function sizeLimitError(name: string, size: number, maxFileSizeMb: number): string | undefined {

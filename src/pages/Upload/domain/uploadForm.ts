@@ -37,7 +37,10 @@ export function initialForm(settings: AppSettings, nowMs: number): UploadForm {
 
 /** `py-spy-2026.speedscope.json.gz` → `py-spy-2026`: a service name people recognise. */
 export function serviceNameFromFile(fileName: string): string {
-  const stem = fileName.replace(/\.gz$/i, '').replace(/\.json$/i, '').replace(/\.speedscope$/i, '');
+  const stem = fileName
+    .replace(/\.gz$/i, '')
+    .replace(/\.json$/i, '')
+    .replace(/\.speedscope$/i, '');
   return stem.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'speedscope';
 }
 
@@ -68,7 +71,9 @@ export function uploadOptionsFrom(
   for (const row of rows) {
     threads[row.planKey] = { include: row.included, labelValue: row.labelEdited ? row.labelValue : undefined };
   }
-  const extraLabels: LabelPair[] = form.labels.filter((l) => l.name.trim() !== '' || l.value !== '').map(({ name, value }) => ({ name, value }));
+  const extraLabels: LabelPair[] = form.labels
+    .filter((l) => l.name.trim() !== '' || l.value !== '')
+    .map(({ name, value }) => ({ name, value }));
   return {
     serviceName,
     fromMs: range.fromMs,

@@ -24,7 +24,11 @@ export interface PushState {
 const IDLE: PushState = { phase: 'idle', encoded: 0, toEncode: 0, profiles: [] };
 
 /** Encodes in slices of ~20 ms so the page keeps responding while large uploads are converted. */
-async function encodeCooperatively(plan: UploadPlan, signal: AbortSignal, onProgress: (done: number) => void): Promise<EncodedProfile[]> {
+async function encodeCooperatively(
+  plan: UploadPlan,
+  signal: AbortSignal,
+  onProgress: (done: number) => void
+): Promise<EncodedProfile[]> {
   const out: EncodedProfile[] = [];
   let sliceStart = Date.now();
   for (const planned of plan.profiles) {
@@ -42,7 +46,9 @@ async function encodeCooperatively(plan: UploadPlan, signal: AbortSignal, onProg
 }
 
 function mergeReports(previous: PushReport, retried: PushReport): PushReport {
-  const byKey = new Map<string, ThreadPushResult>(retried.threads.filter((t) => t.status !== 'skipped').map((t) => [t.threadKey, t]));
+  const byKey = new Map<string, ThreadPushResult>(
+    retried.threads.filter((t) => t.status !== 'skipped').map((t) => [t.threadKey, t])
+  );
   // A retry sends all of a failed thread's profiles again (the same labels and times, so nothing doubles in
   // Pyroscope): its result replaces the thread's earlier one.
   const threads = previous.threads.map((t) => byKey.get(t.threadKey) ?? t);
@@ -66,7 +72,14 @@ export function usePush() {
     const abort = new AbortController();
     controller.current = abort;
     const toEncode = only ? 0 : plan.profiles.length;
-    setState({ ...IDLE, phase: only ? 'pushing' : 'encoding', toEncode, plan, target, profiles: previous?.profiles ?? [] });
+    setState({
+      ...IDLE,
+      phase: only ? 'pushing' : 'encoding',
+      toEncode,
+      plan,
+      target,
+      profiles: previous?.profiles ?? [],
+    });
     try {
       const profiles =
         previous?.profiles.length && only
@@ -79,9 +92,17 @@ export function usePush() {
         signal: abort.signal,
         onProgress: (progress) => setState((s) => ({ ...s, progress })),
       });
-      setState((s) => ({ ...s, phase: 'done', report: previous?.report ? mergeReports(previous.report, report) : report }));
+      setState((s) => ({
+        ...s,
+        phase: 'done',
+        report: previous?.report ? mergeReports(previous.report, report) : report,
+      }));
     } catch (e) {
-      setState((s) => ({ ...s, phase: 'done', error: e instanceof PushCancelledError ? 'Cancelled before anything was sent.' : errorText(e) }));
+      setState((s) => ({
+        ...s,
+        phase: 'done',
+        error: e instanceof PushCancelledError ? 'Cancelled before anything was sent.' : errorText(e),
+      }));
     }
   }, []);
 

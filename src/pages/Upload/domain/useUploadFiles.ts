@@ -50,7 +50,9 @@ export function useUploadFiles(maxFileSizeMb: number, sliceSeconds: number) {
             if (!current()) {
               return;
             }
-            const handle = parseFileInBackground(file.name, bytes, sliceSeconds, (p) => update(id, { status: 'parsing', ...progressOf(p) }));
+            const handle = parseFileInBackground(file.name, bytes, sliceSeconds, (p) =>
+              update(id, { status: 'parsing', ...progressOf(p) })
+            );
             handles.current.set(id, handle);
             update(id, { status: 'parsing', parsedIn: handle.where });
             const parsed = await handle.result;

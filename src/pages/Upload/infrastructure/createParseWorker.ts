@@ -8,7 +8,9 @@ export function createParseWorker(): globalThis.Worker | undefined {
     return undefined;
   }
   try {
-    return new Worker(/* webpackChunkName: "parse-worker" */ new URL('./parse.worker.ts', import.meta.url)) as unknown as globalThis.Worker;
+    return new Worker(
+      /* webpackChunkName: "parse-worker" */ new URL('./parse.worker.ts', import.meta.url)
+    ) as unknown as globalThis.Worker;
   } catch {
     // A Content-Security-Policy without blob: workers, for example.
     return undefined;

@@ -49,10 +49,14 @@ export function grafanaTransport(target: PushTarget): PyroscopeTransport {
               resolve({ status: error.status, body: typeof data === 'string' ? data : JSON.stringify(data ?? {}) });
             },
           });
-        signal?.addEventListener('abort', () => {
-          subscription.unsubscribe();
-          reject(new DOMException('The push was cancelled.', 'AbortError'));
-        }, { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            subscription.unsubscribe();
+            reject(new DOMException('The push was cancelled.', 'AbortError'));
+          },
+          { once: true }
+        );
       });
     },
   };

@@ -20,7 +20,15 @@ export function transferablesOf(file: ParsedFile): ArrayBuffer[] {
   for (const profile of file.profiles) {
     if (profile.ok) {
       const { tree, samples } = profile;
-      for (const array of [tree.parent, tree.frame, tree.depth, tree.self, samples.node, samples.value, samples.offset]) {
+      for (const array of [
+        tree.parent,
+        tree.frame,
+        tree.depth,
+        tree.self,
+        samples.node,
+        samples.value,
+        samples.offset,
+      ]) {
         buffers.push(array.buffer as ArrayBuffer);
       }
       for (const { slice, parts } of profile.presliced?.entries ?? []) {

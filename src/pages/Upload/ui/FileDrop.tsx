@@ -18,14 +18,18 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
     <Stack direction="column" gap={1}>
       <FileDropzone
         id="speedscope-files"
-        options={{ onDrop: onAdd, multiple: true, accept: { 'application/json': ['.json'], 'application/gzip': ['.gz'] } }}
+        options={{
+          onDrop: onAdd,
+          multiple: true,
+          accept: { 'application/json': ['.json'], 'application/gzip': ['.gz'] },
+        }}
         fileListRenderer={() => null}
       >
         <div className={styles.dropText}>
           <Text element="p">Drop Speedscope files here, or click to choose them</Text>
           <Text element="p" variant="bodySmall" color="secondary">
-            .json or .json.gz from py-spy, pyinstrument, dotnet-trace, Austin, rbspy…; up to {maxFileSizeMb} MB each. Files
-            are read in your browser; nothing is sent until you push.
+            .json or .json.gz from py-spy, pyinstrument, dotnet-trace, Austin, rbspy…; up to {maxFileSizeMb} MB each.
+            Files are read in your browser; nothing is sent until you push.
           </Text>
         </div>
       </FileDropzone>
@@ -36,7 +40,9 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
               <Text weight="medium">{file.name}</Text>
               <Text color="secondary" variant="bodySmall">
                 {formatValue(file.size, 'bytes')}
-                {file.status === 'parsed' && file.parsed && ` · ${plural(file.parsed.profiles.length, 'profile')}${file.parsed.exporter ? ` · ${file.parsed.exporter}` : ''}`}
+                {file.status === 'parsed' &&
+                  file.parsed &&
+                  ` · ${plural(file.parsed.profiles.length, 'profile')}${file.parsed.exporter ? ` · ${file.parsed.exporter}` : ''}`}
               </Text>
             </Stack>
             <IconButton name="times" tooltip={`Remove ${file.name}`} onClick={() => onRemove(file.id)} />

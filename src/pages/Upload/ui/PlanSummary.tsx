@@ -87,10 +87,18 @@ export function PlanSummary({ plan, problems, onPlaceAtNow }: Props) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ margin: 0, paddingLeft: theme.spacing(2) }),
-  labels: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize, wordBreak: 'break-all' }),
+  labels: css({
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+    wordBreak: 'break-all',
+  }),
   table: css({
     width: '100%',
     borderCollapse: 'collapse',
-    'th, td': { textAlign: 'left', padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}` },
+    'th, td': {
+      textAlign: 'left',
+      padding: theme.spacing(0.5, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+    },
   }),
 });

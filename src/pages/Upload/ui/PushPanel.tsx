@@ -24,7 +24,18 @@ interface Props {
 const STATUS_COLOR: Record<ThreadPushStatus, BadgeColor> = { pushed: 'green', failed: 'red', skipped: 'blue' };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-export function PushPanel({ plan, state, disabledReason, targetLabel, datasourceUid, hasWriteTarget, onPush, onCancel, onRetry, onDownload }: Props) {
+export function PushPanel({
+  plan,
+  state,
+  disabledReason,
+  targetLabel,
+  datasourceUid,
+  hasWriteTarget,
+  onPush,
+  onCancel,
+  onRetry,
+  onDownload,
+}: Props) {
   const styles = useStyles2(getStyles);
   const busy = state.phase === 'encoding' || state.phase === 'pushing';
   const report = state.report;
@@ -36,7 +47,12 @@ export function PushPanel({ plan, state, disabledReason, targetLabel, datasource
   return (
     <Stack direction="column" gap={2}>
       <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
-        <Button icon="upload" onClick={onPush} disabled={Boolean(disabledReason) || busy || !plan} tooltip={disabledReason}>
+        <Button
+          icon="upload"
+          onClick={onPush}
+          disabled={Boolean(disabledReason) || busy || !plan}
+          tooltip={disabledReason}
+        >
           {plan ? `Push ${plan.profiles.length} profiles of ${plan.threads.length} threads` : 'Push'}
         </Button>
         {busy && (
@@ -53,17 +69,28 @@ export function PushPanel({ plan, state, disabledReason, targetLabel, datasource
         <Stack direction="row" gap={1} alignItems="center">
           {state.phase === 'encoding' ? (
             <>
-              <progress className={styles.progress} value={state.encoded} max={Math.max(1, state.toEncode)} aria-label="Converting" />
+              <progress
+                className={styles.progress}
+                value={state.encoded}
+                max={Math.max(1, state.toEncode)}
+                aria-label="Converting"
+              />
               <Text variant="bodySmall">{`Converting ${state.encoded} of ${state.toEncode} profiles to pprof`}</Text>
             </>
           ) : (
             <>
-              <progress className={styles.progress} value={state.progress?.profilesSent ?? 0} max={Math.max(1, state.progress?.profilesTotal ?? 1)} aria-label="Pushing" />
+              <progress
+                className={styles.progress}
+                value={state.progress?.profilesSent ?? 0}
+                max={Math.max(1, state.progress?.profilesTotal ?? 1)}
+                aria-label="Pushing"
+              />
               <Text variant="bodySmall">
                 {state.progress
                   ? `${state.progress.profilesSent} of ${state.progress.profilesTotal} profiles, ${mb(state.progress.bytesSent)} of ${mb(state.progress.bytesTotal)} sent`
                   : 'Starting'}
-                {state.progress?.retry && ` · retry ${state.progress.retry.attempt} in ${Math.round(state.progress.retry.delayMs / 1000)} s after ${state.progress.retry.reason}`}
+                {state.progress?.retry &&
+                  ` · retry ${state.progress.retry.attempt} in ${Math.round(state.progress.retry.delayMs / 1000)} s after ${state.progress.retry.reason}`}
               </Text>
             </>
           )}
@@ -73,7 +100,11 @@ export function PushPanel({ plan, state, disabledReason, targetLabel, datasource
       {state.phase === 'done' && stopError && (
         <Alert severity="error" title={report?.cancelled ? 'Push cancelled' : 'The push did not complete'}>
           <Text element="p">{stopError}</Text>
-          {hint && <Text element="p" color="secondary">{hint}</Text>}
+          {hint && (
+            <Text element="p" color="secondary">
+              {hint}
+            </Text>
+          )}
         </Alert>
       )}
       {state.phase === 'done' && report?.cancelled && !stopError && (
@@ -82,7 +113,10 @@ export function PushPanel({ plan, state, disabledReason, targetLabel, datasource
         </Alert>
       )}
       {state.phase === 'done' && report?.complete && (
-        <Alert severity="success" title="Pushed">{`All ${state.profiles.length} profiles were accepted by ${targetLabel}.`}</Alert>
+        <Alert
+          severity="success"
+          title="Pushed"
+        >{`All ${state.profiles.length} profiles were accepted by ${targetLabel}.`}</Alert>
       )}
 
       {report && pushedPlan && (
@@ -99,9 +133,16 @@ export function PushPanel({ plan, state, disabledReason, targetLabel, datasource
           <tbody>
             {report.threads.map((t) => {
               const planned = pushedPlan.threads.find((p) => p.threadKey === t.threadKey);
-              const context = planned && datasourceUid
-                ? { datasourceUid, serviceName: pushedPlan.serviceName, profileTypeId: planned.profileTypeId, fromMs: pushedPlan.fromMs, toMs: pushedPlan.toMs }
-                : undefined;
+              const context =
+                planned && datasourceUid
+                  ? {
+                      datasourceUid,
+                      serviceName: pushedPlan.serviceName,
+                      profileTypeId: planned.profileTypeId,
+                      fromMs: pushedPlan.fromMs,
+                      toMs: pushedPlan.toMs,
+                    }
+                  : undefined;
               return (
                 <tr key={t.threadKey} data-testid="push-result">
                   <td>{t.labelValue ?? (t.threadName || `${t.fileName} #${t.threadIndex}`)}</td>
@@ -121,7 +162,11 @@ export function PushPanel({ plan, state, disabledReason, targetLabel, datasource
                           variant="secondary"
                           fill="text"
                           icon="compass"
-                          href={exploreUrl({ ...context, threadLabelName: pushedPlan.threadLabelName, threadLabelValue: t.labelValue ?? '' })}
+                          href={exploreUrl({
+                            ...context,
+                            threadLabelName: pushedPlan.threadLabelName,
+                            threadLabelValue: t.labelValue ?? '',
+                          })}
                         >
                           Explore
                         </LinkButton>
@@ -157,6 +202,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
   table: css({
     width: '100%',
     borderCollapse: 'collapse',
-    'th, td': { textAlign: 'left', padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, verticalAlign: 'top' },
+    'th, td': {
+      textAlign: 'left',
+      padding: theme.spacing(0.5, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+      verticalAlign: 'top',
+    },
   }),
 });

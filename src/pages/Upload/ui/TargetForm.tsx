@@ -1,7 +1,18 @@
 import { css } from '@emotion/css';
 import React from 'react';
 import { dateTime, GrafanaTheme2, TimeRange } from '@grafana/data';
-import { Button, Combobox, EmptyState, Field, Input, LinkButton, RadioButtonGroup, Stack, TimeRangeInput, useStyles2 } from '@grafana/ui';
+import {
+  Button,
+  Combobox,
+  EmptyState,
+  Field,
+  Input,
+  LinkButton,
+  RadioButtonGroup,
+  Stack,
+  TimeRangeInput,
+  useStyles2,
+} from '@grafana/ui';
 import { PROFILE_TYPE_CHOICES, ProfileTypeChoice } from '../../../core/plan/profileTypes';
 import { MAX_SLICE_SECONDS, MIN_SLICE_SECONDS } from '../../../core/plan/uploadOptions';
 import { PyroscopeDatasourcePicker } from '../../../components/PyroscopeDatasourcePicker';
@@ -36,7 +47,17 @@ function toTimeRange(range: { fromMs: number; toMs: number }): TimeRange {
 
 let nextLabelId = 1;
 
-export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceNameProblem, range, hasDatasources, writeTargetUrl, needsSampleRate }: Props) {
+export function TargetForm({
+  form,
+  onChange,
+  onPlaceAtNow,
+  serviceName,
+  serviceNameProblem,
+  range,
+  hasDatasources,
+  writeTargetUrl,
+  needsSampleRate,
+}: Props) {
   const styles = useStyles2(getStyles);
   const updateLabel = (id: number, patch: { name?: string; value?: string }) =>
     onChange({ labels: form.labels.map((l) => (l.id === id ? { ...l, ...patch } : l)) });
@@ -44,7 +65,10 @@ export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceN
   return (
     <div className={styles.grid}>
       {writeTargetUrl && (
-        <Field label="Push through" description={`The app's write target goes to ${writeTargetUrl} with its own credentials.`}>
+        <Field
+          label="Push through"
+          description={`The app's write target goes to ${writeTargetUrl} with its own credentials.`}
+        >
           <RadioButtonGroup<UploadForm['target']>
             value={form.target}
             onChange={(target) => onChange({ target })}
@@ -57,10 +81,18 @@ export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceN
       )}
       <Field
         label="Pyroscope datasource"
-        description={form.target === 'app-route' ? 'Used to open the uploaded threads in Profiles Drilldown and Explore.' : 'Profiles are pushed through this datasource.'}
+        description={
+          form.target === 'app-route'
+            ? 'Used to open the uploaded threads in Profiles Drilldown and Explore.'
+            : 'Profiles are pushed through this datasource.'
+        }
       >
         {hasDatasources ? (
-          <PyroscopeDatasourcePicker inputId="pyroscope-datasource" uid={form.datasourceUid} onChange={(datasourceUid) => onChange({ datasourceUid })} />
+          <PyroscopeDatasourcePicker
+            inputId="pyroscope-datasource"
+            uid={form.datasourceUid}
+            onChange={(datasourceUid) => onChange({ datasourceUid })}
+          />
         ) : (
           <EmptyState variant="call-to-action" message="No Pyroscope datasource yet" hideImage>
             <LinkButton href={inGrafana('/connections/datasources/new')} icon="plus">
@@ -69,13 +101,36 @@ export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceN
           </EmptyState>
         )}
       </Field>
-      <Field label="Service name" description="The service_name label: how Pyroscope and Grafana group the profiles." invalid={Boolean(serviceNameProblem)} error={serviceNameProblem} required>
-        <Input id="service-name" width={40} value={serviceName} onChange={(e) => onChange({ serviceName: e.currentTarget.value })} />
+      <Field
+        label="Service name"
+        description="The service_name label: how Pyroscope and Grafana group the profiles."
+        invalid={Boolean(serviceNameProblem)}
+        error={serviceNameProblem}
+        required
+      >
+        <Input
+          id="service-name"
+          width={40}
+          value={serviceName}
+          onChange={(e) => onChange({ serviceName: e.currentTarget.value })}
+        />
       </Field>
-      <Field label="Time range" description="Each file starts at the beginning of the range; threads keep their own offsets.">
+      <Field
+        label="Time range"
+        description="Each file starts at the beginning of the range; threads keep their own offsets."
+      >
         <Stack direction="row" gap={1} alignItems="center">
-          <TimeRangeInput value={toTimeRange(range)} onChange={(r) => onChange({ range: { fromMs: r.from.valueOf(), toMs: r.to.valueOf() } })} hideQuickRanges />
-          <Button variant="secondary" size="sm" onClick={onPlaceAtNow} tooltip="End the upload now, lasting as long as the profiles">
+          <TimeRangeInput
+            value={toTimeRange(range)}
+            onChange={(r) => onChange({ range: { fromMs: r.from.valueOf(), toMs: r.to.valueOf() } })}
+            hideQuickRanges
+          />
+          <Button
+            variant="secondary"
+            size="sm"
+            onClick={onPlaceAtNow}
+            tooltip="End the upload now, lasting as long as the profiles"
+          >
             Place at now
           </Button>
         </Stack>
@@ -85,23 +140,34 @@ export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceN
           id="profile-type"
           width={40}
           value={form.profileType}
-          options={(['auto', ...PROFILE_TYPE_CHOICES] as const).map((value) => ({ value, label: PROFILE_TYPE_LABELS[value] }))}
+          options={(['auto', ...PROFILE_TYPE_CHOICES] as const).map((value) => ({
+            value,
+            label: PROFILE_TYPE_LABELS[value],
+          }))}
           onChange={(option) => onChange({ profileType: option.value })}
         />
       </Field>
       {needsSampleRate && (
-        <Field label="Sampling rate (Hz)" description="For threads with unit “none”: samples per second turn counts into CPU time. Leave empty to keep counts.">
+        <Field
+          label="Sampling rate (Hz)"
+          description="For threads with unit “none”: samples per second turn counts into CPU time. Leave empty to keep counts."
+        >
           <Input
             id="sample-rate"
             type="number"
             width={20}
             min={1}
             value={form.sampleRateHz ?? ''}
-            onChange={(e) => onChange({ sampleRateHz: e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value) })}
+            onChange={(e) =>
+              onChange({ sampleRateHz: e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value) })
+            }
           />
         </Field>
       )}
-      <Field label="Slice width (seconds)" description="Time-unit threads are cut into slices so Pyroscope's timeline shows when the work happened.">
+      <Field
+        label="Slice width (seconds)"
+        description="Time-unit threads are cut into slices so Pyroscope's timeline shows when the work happened."
+      >
         <Input
           id="slice-seconds"
           type="number"
@@ -116,13 +182,36 @@ export function TargetForm({ form, onChange, onPlaceAtNow, serviceName, serviceN
         <Stack direction="column" gap={1}>
           {form.labels.map((label) => (
             <Stack key={label.id} direction="row" gap={1} alignItems="center">
-              <Input aria-label="Label name" placeholder="name" width={20} value={label.name} onChange={(e) => updateLabel(label.id, { name: e.currentTarget.value })} />
-              <Input aria-label="Label value" placeholder="value" width={30} value={label.value} onChange={(e) => updateLabel(label.id, { value: e.currentTarget.value })} />
-              <Button aria-label="Remove label" icon="trash-alt" variant="secondary" fill="text" onClick={() => onChange({ labels: form.labels.filter((l) => l.id !== label.id) })} />
+              <Input
+                aria-label="Label name"
+                placeholder="name"
+                width={20}
+                value={label.name}
+                onChange={(e) => updateLabel(label.id, { name: e.currentTarget.value })}
+              />
+              <Input
+                aria-label="Label value"
+                placeholder="value"
+                width={30}
+                value={label.value}
+                onChange={(e) => updateLabel(label.id, { value: e.currentTarget.value })}
+              />
+              <Button
+                aria-label="Remove label"
+                icon="trash-alt"
+                variant="secondary"
+                fill="text"
+                onClick={() => onChange({ labels: form.labels.filter((l) => l.id !== label.id) })}
+              />
             </Stack>
           ))}
           <div>
-            <Button icon="plus" variant="secondary" size="sm" onClick={() => onChange({ labels: [...form.labels, { id: nextLabelId++, name: '', value: '' }] })}>
+            <Button
+              icon="plus"
+              variant="secondary"
+              size="sm"
+              onClick={() => onChange({ labels: [...form.labels, { id: nextLabelId++, name: '', value: '' }] })}
+            >
               Add label
             </Button>
           </div>

@@ -1,7 +1,19 @@
 import { css } from '@emotion/css';
 import React, { useMemo, useState } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
-import { Badge, Button, Checkbox, Column, FilterInput, InteractiveTable, Input, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Column,
+  FilterInput,
+  InteractiveTable,
+  Input,
+  Stack,
+  Text,
+  Tooltip,
+  useStyles2,
+} from '@grafana/ui';
 import { ThreadRow } from '../domain/threadRows';
 import { formatValue } from './formatValue';
 
@@ -93,19 +105,37 @@ export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename
         ),
       },
       { id: 'index', header: '#', disableGrow: true, cell: ({ row: { original: r } }) => r.index },
-      { id: 'type', header: 'Type', cell: ({ row: { original: r } }) => <span className={styles.nowrap}>{`${r.type}, ${r.unit}`}</span> },
+      {
+        id: 'type',
+        header: 'Type',
+        cell: ({ row: { original: r } }) => <span className={styles.nowrap}>{`${r.type}, ${r.unit}`}</span>,
+      },
       {
         id: 'duration',
         header: 'Duration',
-        cell: ({ row: { original: r } }) => <span className={styles.nowrap}>{r.thread?.kind === 'time' ? formatValue(r.thread.stats.duration, 'nanoseconds') : ''}</span>,
+        cell: ({ row: { original: r } }) => (
+          <span className={styles.nowrap}>
+            {r.thread?.kind === 'time' ? formatValue(r.thread.stats.duration, 'nanoseconds') : ''}
+          </span>
+        ),
       },
       {
         id: 'total',
         header: 'Total',
-        cell: ({ row: { original: r } }) => <span className={styles.nowrap}>{r.thread ? formatValue(r.thread.stats.total, r.thread.baseUnit) : ''}</span>,
+        cell: ({ row: { original: r } }) => (
+          <span className={styles.nowrap}>{r.thread ? formatValue(r.thread.stats.total, r.thread.baseUnit) : ''}</span>
+        ),
       },
-      { id: 'samples', header: 'Samples / events', cell: ({ row: { original: r } }) => r.thread?.stats.samplesOrEvents.toLocaleString() ?? '' },
-      { id: 'stacks', header: 'Stacks', cell: ({ row: { original: r } }) => r.thread?.stats.uniqueStacks.toLocaleString() ?? '' },
+      {
+        id: 'samples',
+        header: 'Samples / events',
+        cell: ({ row: { original: r } }) => r.thread?.stats.samplesOrEvents.toLocaleString() ?? '',
+      },
+      {
+        id: 'stacks',
+        header: 'Stacks',
+        cell: ({ row: { original: r } }) => r.thread?.stats.uniqueStacks.toLocaleString() ?? '',
+      },
       { id: 'depth', header: 'Depth', cell: ({ row: { original: r } }) => r.thread?.stats.maxDepth ?? '' },
       {
         id: 'label',
@@ -114,7 +144,13 @@ export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename
           r.thread ? (
             <Stack direction="row" alignItems="center" gap={1}>
               <LabelValueInput row={r} onRename={onRename} />
-              {r.duplicate && <Badge color="orange" text="duplicate name" tooltip="Several threads share this name; each gets a suffix so none is lost." />}
+              {r.duplicate && (
+                <Badge
+                  color="orange"
+                  text="duplicate name"
+                  tooltip="Several threads share this name; each gets a suffix so none is lost."
+                />
+              )}
             </Stack>
           ) : null,
       },
@@ -123,10 +159,21 @@ export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename
         header: 'Notes',
         cell: ({ row: { original: r } }) => (
           <div className={styles.notes}>
-            {r.error && <Text color="error" variant="bodySmall">{r.error}</Text>}
-            {!r.error && r.notSelectable && <Text color="secondary" variant="bodySmall">{r.notSelectable}</Text>}
+            {r.error && (
+              <Text color="error" variant="bodySmall">
+                {r.error}
+              </Text>
+            )}
+            {!r.error && r.notSelectable && (
+              <Text color="secondary" variant="bodySmall">
+                {r.notSelectable}
+              </Text>
+            )}
             {r.thread && r.thread.stats.emptyStackSamples > 0 && (
-              <Text color="secondary" variant="bodySmall">{`${r.thread.stats.emptyStackSamples} empty-stack samples (not pushed)`}</Text>
+              <Text
+                color="secondary"
+                variant="bodySmall"
+              >{`${r.thread.stats.emptyStackSamples} empty-stack samples (not pushed)`}</Text>
             )}
             {r.thread?.warnings.map((w) => (
               <Text key={w} color="warning" variant="bodySmall">
@@ -146,7 +193,12 @@ export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename
         <div className={styles.filter}>
           <FilterInput placeholder="Filter threads" value={filter} onChange={setFilter} />
         </div>
-        <Button size="sm" variant="secondary" onClick={() => onToggleAll(true)} disabled={included === selectable.length}>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={() => onToggleAll(true)}
+          disabled={included === selectable.length}
+        >
           Select all
         </Button>
         <Button size="sm" variant="secondary" onClick={() => onToggleAll(false)} disabled={included === 0}>
@@ -160,7 +212,12 @@ export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename
             {fileName}
           </Text>
           <div className={styles.scroll}>
-            <InteractiveTable columns={columns} data={fileRows} getRowId={(r) => r.uiKey} pageSize={fileRows.length > 50 ? 50 : 0} />
+            <InteractiveTable
+              columns={columns}
+              data={fileRows}
+              getRowId={(r) => r.uiKey}
+              pageSize={fileRows.length > 50 ? 50 : 0}
+            />
           </div>
         </section>
       ))}

@@ -8,7 +8,14 @@ import { AppSettings, DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
 import { pprofArchive } from '../domain/pprofArchive';
 import { pyroscopeDatasources } from '../domain/pyroscopeDatasources';
 import { buildThreadRows, parsedFilesOf, ThreadChoiceUi } from '../domain/threadRows';
-import { defaultRange, initialForm, serviceNameFromFile, UploadForm, uploadOptionsFrom, uploadSpanMs } from '../domain/uploadForm';
+import {
+  defaultRange,
+  initialForm,
+  serviceNameFromFile,
+  UploadForm,
+  uploadOptionsFrom,
+  uploadSpanMs,
+} from '../domain/uploadForm';
 import { userCanPush } from '../domain/userCanPush';
 import { usePush } from '../domain/usePush';
 import { useUploadFiles } from '../domain/useUploadFiles';
@@ -53,11 +60,13 @@ export default function UploadPage() {
   );
   const datasourceUid = form.datasourceUid ?? datasources[0]?.uid;
   const datasource = datasources.find((d) => d.uid === datasourceUid);
-  const serviceName = form.serviceName ?? (settings.defaultServiceName || (files[0] ? serviceNameFromFile(files[0].name) : ''));
+  const serviceName =
+    form.serviceName ?? (settings.defaultServiceName || (files[0] ? serviceNameFromFile(files[0].name) : ''));
   const serviceNameProblem = files.length > 0 ? labelValueProblem('service_name', serviceName) : undefined;
 
   const options = useMemo(
-    () => (parsedFiles.length > 0 ? uploadOptionsFrom(form, rows, serviceName, range, settings.threadLabelName) : undefined),
+    () =>
+      parsedFiles.length > 0 ? uploadOptionsFrom(form, rows, serviceName, range, settings.threadLabelName) : undefined,
     [parsedFiles, form, rows, serviceName, range, settings.threadLabelName]
   );
   const { plan, problems } = useUploadPlan(parsedFiles, options);
@@ -87,8 +96,15 @@ export default function UploadPage() {
     },
     [addFiles]
   );
-  const onToggle = useCallback((uiKey: string, include: boolean) => setChoices((c) => ({ ...c, [uiKey]: { ...c[uiKey], include } })), []);
-  const onRename = useCallback((uiKey: string, labelValue: string | undefined) => setChoices((c) => ({ ...c, [uiKey]: { ...c[uiKey], labelValue } })), []);
+  const onToggle = useCallback(
+    (uiKey: string, include: boolean) => setChoices((c) => ({ ...c, [uiKey]: { ...c[uiKey], include } })),
+    []
+  );
+  const onRename = useCallback(
+    (uiKey: string, labelValue: string | undefined) =>
+      setChoices((c) => ({ ...c, [uiKey]: { ...c[uiKey], labelValue } })),
+    []
+  );
   const onToggleAll = useCallback(
     (include: boolean) => setChoices((c) => Object.fromEntries(rows.map((r) => [r.uiKey, { ...c[r.uiKey], include }]))),
     [rows]
@@ -105,7 +121,14 @@ export default function UploadPage() {
 
         {rows.length > 0 && (
           <PageSection title="Threads">
-            <ThreadTable rows={rows} selectedKey={shownRow?.uiKey} onToggle={onToggle} onToggleAll={onToggleAll} onRename={onRename} onShow={setShownKey} />
+            <ThreadTable
+              rows={rows}
+              selectedKey={shownRow?.uiKey}
+              onToggle={onToggle}
+              onToggleAll={onToggleAll}
+              onRename={onRename}
+              onShow={setShownKey}
+            />
             {shownRow && <ThreadFlameGraph row={shownRow} />}
           </PageSection>
         )}
@@ -141,13 +164,17 @@ export default function UploadPage() {
               plan={plan}
               state={push.state}
               disabledReason={disabledReason}
-              targetLabel={target?.kind === 'app-route' ? `write target ${target.url}` : `datasource ${datasource?.name ?? ''}`}
+              targetLabel={
+                target?.kind === 'app-route' ? `write target ${target.url}` : `datasource ${datasource?.name ?? ''}`
+              }
               datasourceUid={datasourceUid}
               hasWriteTarget={Boolean(settings.pushUrl)}
               onPush={() => plan && target && push.start(plan, target)}
               onCancel={push.cancel}
               onRetry={push.retryFailed}
-              onDownload={() => downloadBytes(pprofArchive(push.state.profiles), `${serviceName || 'speedscope'}-pprof.zip`)}
+              onDownload={() =>
+                downloadBytes(pprofArchive(push.state.profiles), `${serviceName || 'speedscope'}-pprof.zip`)
+              }
             />
           </PageSection>
         )}

@@ -1,7 +1,13 @@
 import { config } from '@grafana/runtime';
 import { drilldownUrl, escapeSelectorValue, exploreUrl } from '../links';
 
-const context = { datasourceUid: 'pyro', serviceName: 'svc', profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', fromMs: 1000, toMs: 2000 };
+const context = {
+  datasourceUid: 'pyro',
+  serviceName: 'svc',
+  profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+  fromMs: 1000,
+  toMs: 2000,
+};
 
 describe('links to uploaded threads', () => {
   afterEach(() => {
@@ -21,6 +27,8 @@ describe('links to uploaded threads', () => {
     expect(drilldownUrl(context)).toBe(
       '/grafana/a/grafana-pyroscope-app/explore?var-dataSource=pyro&var-serviceName=svc&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=1000&to=2000'
     );
-    expect(exploreUrl({ ...context, threadLabelName: 't', threadLabelValue: 'v' })).toMatch(/^\/grafana\/explore\?schemaVersion=1&panes=/);
+    expect(exploreUrl({ ...context, threadLabelName: 't', threadLabelValue: 'v' })).toMatch(
+      /^\/grafana\/explore\?schemaVersion=1&panes=/
+    );
   });
 });

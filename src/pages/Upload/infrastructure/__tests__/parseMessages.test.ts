@@ -11,7 +11,10 @@ describe('the parse worker result', () => {
     const buffers = transferablesOf(file);
     expect(new Set(buffers).size).toBe(buffers.length);
     // 7 arrays per thread (tree and samples), and nodes and values of each slice and each of its parts.
-    const sliceArrays = threads.reduce((n, t) => n + t.presliced!.entries.reduce((m, e) => m + 2 * (1 + e.parts.length), 0), 0);
+    const sliceArrays = threads.reduce(
+      (n, t) => n + t.presliced!.entries.reduce((m, e) => m + 2 * (1 + e.parts.length), 0),
+      0
+    );
     expect(buffers).toHaveLength(7 * threads.length + sliceArrays);
     // Thread 0 is split in two by the size bound; the two others are one slice of one part each.
     expect(sliceArrays).toBe(2 * 3 + 2 * 2 + 2 * 2);
