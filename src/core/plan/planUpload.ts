@@ -26,9 +26,9 @@ import {
   DEFAULT_THREAD_LABEL,
   MAX_SLICE_SECONDS,
   MIN_SLICE_SECONDS,
-  threadKey,
   UploadOptions,
 } from './uploadOptions';
+import { SkippedThread, threadKey, ThreadRef, threadRefOf } from '../threads/threadRef';
 
 export const NO_DATA_REASON = 'no samples with a stack and a non-zero weight';
 
@@ -57,25 +57,13 @@ export interface PlannedProfile {
   unit: BaseUnit;
 }
 
-export interface PlannedThread {
-  threadKey: string;
-  fileName: string;
-  threadIndex: number;
-  threadName: string;
+export interface PlannedThread extends ThreadRef {
   labelValue: string;
   labels: LabelPair[];
   profileTypeId: string;
   profileCount: number;
   total: number;
   unit: BaseUnit;
-}
-
-export interface SkippedThread {
-  threadKey: string;
-  fileName: string;
-  threadIndex: number;
-  threadName: string;
-  reason: string;
 }
 
 export type PlanWarningCode =
@@ -135,7 +123,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
         usable.push({ key, thread: profile });
       } else {
         // The file, profile and name are in the record already; the reason is the field and what is wrong with it.
-        skipped.push({ ...describe(key, profile), reason: `${profile.error.field}: ${profile.error.message}` });
+        skipped.push({ ...threadRefOf(key, profile), reason: `${profile.error.field}: ${profile.error.message}` });
       }
     }
   });
@@ -154,18 +142,18 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     const { key, thread } = entry;
     const choice = options.threads?.[key];
     if (choice?.include === false) {
-      skipped.push({ ...describe(key, thread), reason: 'excluded' });
+      skipped.push({ ...threadRefOf(key, thread), reason: 'excluded' });
       continue;
     }
     if (!hasPushableData(thread)) {
-      skipped.push({ ...describe(key, thread), reason: NO_DATA_REASON });
+      skipped.push({ ...threadRefOf(key, thread), reason: NO_DATA_REASON });
       continue;
     }
     const wanted: ProfileTypeChoice =
       choice?.profileType ?? options.profileType ?? defaultProfileType(thread.kind, options.sampleRateHz);
     const allowed = allowedProfileTypes(thread.kind, options.sampleRateHz);
     if (!allowed.includes(wanted)) {
-      skipped.push({ ...describe(key, thread), reason: incompatibleReason(thread, wanted, allowed) });
+      skipped.push({ ...threadRefOf(key, thread), reason: incompatibleReason(thread, wanted, allowed) });
       continue;
     }
     chosen.push({ ...entry, spec: PROFILE_TYPES[wanted], scale: timeScale(thread, options.sampleRateHz) });
@@ -236,7 +224,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       });
     }
     threads.push({
-      ...describe(key, thread),
+      ...threadRefOf(key, thread),
       labelValue: labelValue.value,
       labels,
       profileTypeId: profileTypeId(spec),
@@ -256,10 +244,6 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
   }
   assertUniqueProfiles(profiles);
   return { serviceName, threadLabelName, fromMs, toMs, sliceNanos, threads, profiles, skipped, warnings };
-}
-
-function describe(key: string, thread: { fileName: string; index: number; name: string }) {
-  return { threadKey: key, fileName: thread.fileName, threadIndex: thread.index, threadName: thread.name };
 }
 
 /** Nanoseconds per base unit along the time axis, or undefined when the thread has no time axis. */

@@ -41,7 +41,3 @@ export interface UploadOptions {
   nowMs?: number;
   limits?: ProfileLimits;
 }
-
-export function threadKey(fileIndex: number, profileIndex: number): string {
-  return `${fileIndex}:${profileIndex}`;
-}

@@ -1,4 +1,5 @@
 import { errorText } from '../util/errorText';
+import { SkippedThread, ThreadRef } from '../threads/threadRef';
 import { assertUniqueProfiles } from '../plan/invariant';
 import { BatchLimits, batchProfiles, DEFAULT_BATCH_LIMITS, EncodedProfile } from './encodeUpload';
 import { PushCancelledError, PyroscopeClient, PyroscopeHttpError, TransportError } from './pyroscopeClient';
@@ -35,11 +36,7 @@ export interface PushOptions {
 
 export type ThreadPushStatus = 'pushed' | 'failed' | 'skipped';
 
-export interface ThreadPushResult {
-  threadKey: string;
-  fileName: string;
-  threadIndex: number;
-  threadName: string;
+export interface ThreadPushResult extends ThreadRef {
   labelValue?: string;
   status: ThreadPushStatus;
   profilesPushed: number;
@@ -56,14 +53,6 @@ export interface PushReport {
   error?: string;
   requests: number;
   retries: number;
-}
-
-export interface SkippedInput {
-  threadKey: string;
-  fileName: string;
-  threadIndex: number;
-  threadName: string;
-  reason: string;
 }
 
 export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -102,7 +91,7 @@ function describeFailure(error: unknown): string {
 export async function pushUpload(
   client: PyroscopeClient,
   profiles: EncodedProfile[],
-  skipped: SkippedInput[],
+  skipped: SkippedThread[],
   options: PushOptions = {}
 ): Promise<PushReport> {
   assertUniqueProfiles(profiles.map((p) => p.planned));
