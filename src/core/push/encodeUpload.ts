@@ -1,19 +1,88 @@
-import { labelSetKey } from '../plan/labels';
+import { LabelPair, labelSetKey, utf8Length } from '../plan/labels';
 import { PlannedProfile, UploadPlan } from '../plan/planUpload';
-import { encodePprof, gzipPprof } from '../pprof/encodePprof';
+import { encodePprof } from '../pprof/encodePprof';
+import { gzip } from '../pprof/gzip';
 import { toBase64 } from '../util/base64';
 import { stableUuid } from '../util/stableId';
 
 /** Pyroscope's hard per-profile limit (`max_profile_size_bytes`); the planner aims far below it. */
 export const PYROSCOPE_MAX_PROFILE_BYTES = 4 << 20;
 
-export interface EncodedProfile {
-  planned: PlannedProfile;
+/** What the push needs to know of an encoded profile; structured-clone safe, so it crosses the worker boundary. */
+export interface ProfileRef {
+  threadKey: string;
+  labels: LabelPair[];
+  timeNanos: bigint;
+  /** stableUuid of labels@time: the same profile always gets the same id. */
   id: string;
   /** Size of the pprof before gzip: what Pyroscope checks against its limits and rate limiter. */
   uncompressedBytes: number;
-  /** base64 of the gzipped pprof, as it goes into the request. */
-  rawProfile: string;
+  /** What Pyroscope's rate limiter counts for this profile: label bytes + uncompressed pprof bytes. */
+  costBytes: number;
+}
+
+export interface EncodedProfile {
+  ref: ProfileRef;
+  gzipped: Uint8Array;
+}
+
+/** UTF-8 bytes of the label names and values of one series. */
+export function labelBytes(labels: LabelPair[]): number {
+  return labels.reduce((sum, l) => sum + utf8Length(l.name) + utf8Length(l.value), 0);
+}
+
+export function profileRef(planned: PlannedProfile, uncompressedBytes: number): ProfileRef {
+  return {
+    threadKey: planned.threadKey,
+    labels: planned.labels,
+    timeNanos: planned.timeNanos,
+    id: stableUuid(`${labelSetKey(planned.labels)}@${planned.timeNanos}`),
+    uncompressedBytes,
+    costBytes: uncompressedBytes + labelBytes(planned.labels),
+  };
+}
+
+export async function encodeProfile(planned: PlannedProfile): Promise<EncodedProfile> {
+  const pprof = encodePprof(planned);
+  if (pprof.length > PYROSCOPE_MAX_PROFILE_BYTES) {
+    throw new Error(
+      `${planned.thread.fileName}: profile ${planned.thread.index}: a profile of ${pprof.length} bytes exceeds Pyroscope's ${PYROSCOPE_MAX_PROFILE_BYTES}-byte limit`
+    );
+  }
+  return { ref: profileRef(planned, pprof.length), gzipped: await gzip(pprof) };
+}
+
+/** How many profiles are gzipped while the next ones are encoded (zlib runs on Node's thread pool). */
+const GZIP_IN_FLIGHT = 4;
+
+/**
+ * Encodes the plan's profiles in plan order, one at a time as they are consumed, so memory holds only the profiles
+ * in flight. `only` keeps the profiles of some threads (a retry); `signal` stops between two profiles.
+ * planUpload has checked the (labels, time) invariant; pushUpload checks it again before anything is sent.
+ */
+export async function* encodePlan(
+  plan: UploadPlan,
+  options: { signal?: AbortSignal; only?: Set<string> } = {}
+): AsyncIterable<EncodedProfile> {
+  const { signal, only } = options;
+  const pending: Array<Promise<EncodedProfile>> = [];
+  for (const planned of plan.profiles) {
+    signal?.throwIfAborted();
+    if (only && !only.has(planned.threadKey)) {
+      continue;
+    }
+    const started = encodeProfile(planned);
+    // A rejection is awaited below in order; this keeps it from being reported as unhandled meanwhile.
+    started.catch(() => undefined);
+    pending.push(started);
+    if (pending.length >= GZIP_IN_FLIGHT) {
+      yield await pending.shift()!;
+    }
+  }
+  while (pending.length > 0) {
+    signal?.throwIfAborted();
+    yield await pending.shift()!;
+  }
 }
 
 export interface PushBatch {
@@ -32,30 +101,6 @@ export interface BatchLimits {
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCostBytes: 1_500_000, maxProfiles: 64 };
 
-export function encodeProfile(planned: PlannedProfile): EncodedProfile {
-  const pprof = encodePprof(planned);
-  if (pprof.length > PYROSCOPE_MAX_PROFILE_BYTES) {
-    throw new Error(
-      `${planned.thread.fileName}: profile ${planned.thread.index}: a profile of ${pprof.length} bytes exceeds Pyroscope's ${PYROSCOPE_MAX_PROFILE_BYTES}-byte limit`
-    );
-  }
-  return {
-    planned,
-    id: stableUuid(`${labelSetKey(planned.labels)}@${planned.timeNanos}`),
-    uncompressedBytes: pprof.length,
-    rawProfile: toBase64(gzipPprof(pprof)),
-  };
-}
-
-/** planUpload has checked the (labels, time) invariant; pushUpload checks it again before anything is sent. */
-export function encodePlan(plan: UploadPlan): EncodedProfile[] {
-  return plan.profiles.map(encodeProfile);
-}
-
-function labelBytes(profile: EncodedProfile): number {
-  return profile.planned.labels.reduce((sum, l) => sum + l.name.length + l.value.length, 0);
-}
-
 /** Groups profiles into requests in plan order; profiles of one label set in a request share a series entry. */
 export function batchProfiles(profiles: EncodedProfile[], limits: BatchLimits = DEFAULT_BATCH_LIMITS): PushBatch[] {
   const batches: PushBatch[] = [];
@@ -69,7 +114,7 @@ export function batchProfiles(profiles: EncodedProfile[], limits: BatchLimits = 
     cost = 0;
   };
   for (const profile of profiles) {
-    const profileCost = profile.uncompressedBytes + labelBytes(profile);
+    const profileCost = profile.ref.costBytes;
     if (current.length > 0 && (cost + profileCost > limits.maxCostBytes || current.length >= limits.maxProfiles)) {
       flush();
     }
@@ -87,13 +132,13 @@ export function pushRequestBody(profiles: EncodedProfile[]): string {
     { labels: Array<{ name: string; value: string }>; samples: Array<{ ID: string; rawProfile: string }> }
   >();
   for (const profile of profiles) {
-    const key = labelSetKey(profile.planned.labels);
+    const key = labelSetKey(profile.ref.labels);
     let entry = series.get(key);
     if (!entry) {
-      entry = { labels: profile.planned.labels.map(({ name, value }) => ({ name, value })), samples: [] };
+      entry = { labels: profile.ref.labels.map(({ name, value }) => ({ name, value })), samples: [] };
       series.set(key, entry);
     }
-    entry.samples.push({ ID: profile.id, rawProfile: profile.rawProfile });
+    entry.samples.push({ ID: profile.ref.id, rawProfile: toBase64(profile.gzipped) });
   }
   return JSON.stringify({ series: [...series.values()] });
 }

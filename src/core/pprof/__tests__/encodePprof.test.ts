@@ -1,15 +1,22 @@
 import { gunzipSync } from 'fflate';
 import { Profile } from 'pprof-format';
 import { parseFixture } from '../../../../tests/helpers/fixtures';
-import { planUpload } from '../../plan/planUpload';
-import { batchProfiles, encodePlan, pushRequestBody } from '../../push/encodeUpload';
-import { fromBase64 } from '../../util/base64';
+import { planUpload, UploadPlan } from '../../plan/planUpload';
+import { encodePlan, EncodedProfile } from '../../push/encodeUpload';
 
 const FROM_MS = Date.UTC(2026, 10, 25, 11, 0, 0);
 const options = { serviceName: 'svc', fromMs: FROM_MS, nowMs: FROM_MS };
 
-function decodeRaw(rawProfile: string): Profile {
-  return Profile.decode(gunzipSync(fromBase64(rawProfile)));
+function decodeGzipped(gzipped: Uint8Array): Profile {
+  return Profile.decode(gunzipSync(gzipped));
+}
+
+async function encodeAll(plan: UploadPlan): Promise<EncodedProfile[]> {
+  const encoded: EncodedProfile[] = [];
+  for await (const profile of encodePlan(plan)) {
+    encoded.push(profile);
+  }
+  return encoded;
 }
 
 function stackNames(profile: Profile, sampleIndex: number): string[] {
@@ -22,13 +29,13 @@ function stackNames(profile: Profile, sampleIndex: number): string[] {
 }
 
 describe('pprof encoding', () => {
-  it('decodes to the same totals, types, timestamps and stacks', () => {
+  it('decodes to the same totals, types, timestamps and stacks', async () => {
     const plan = planUpload([parseFixture('speedscope-0.1.2-simple-sampled.speedscope.json')], {
       ...options,
       sliceSeconds: 60,
     });
-    const [encoded] = encodePlan(plan);
-    const profile = decodeRaw(encoded.rawProfile);
+    const [encoded] = await encodeAll(plan);
+    const profile = decodeGzipped(encoded.gzipped);
     const strings = profile.stringTable.strings;
     expect([strings[Number(profile.sampleType[0].type)], strings[Number(profile.sampleType[0].unit)]]).toEqual([
       'cpu',
@@ -47,12 +54,13 @@ describe('pprof encoding', () => {
       ['a;b;c', 5e9],
       ['a;b;d', 4e9],
     ]);
-    expect(encoded.uncompressedBytes).toBe(gunzipSync(fromBase64(encoded.rawProfile)).length);
+    expect(encoded.ref.uncompressedBytes).toBe(gunzipSync(encoded.gzipped).length);
+    expect(encoded.gzipped.subarray(0, 2)).toEqual(new Uint8Array([0x1f, 0x8b]));
   });
 
-  it('keeps file names and line numbers of py-spy frames', () => {
+  it('keeps file names and line numbers of py-spy frames', async () => {
     const plan = planUpload([parseFixture('py-spy-0.4.1-2threads-small.speedscope.json')], options);
-    const profile = decodeRaw(encodePlan(plan)[1].rawProfile);
+    const profile = decodeGzipped((await encodeAll(plan))[1].gzipped);
     const strings = profile.stringTable.strings;
     // Thread 1 has one stack of 16 frames; its leaf is the frame the file lists for sample 0's last index.
     const file = parseFixture('py-spy-0.4.1-2threads-small.speedscope.json');
@@ -70,46 +78,44 @@ describe('pprof encoding', () => {
     expect(Number(profile.sample[0].value[0])).toBe(50_000_000);
   });
 
-  it('writes valid Connect JSON with one series entry per label set', () => {
+  it('produces byte-identical profiles and ids for the same plan, so a re-push changes nothing', async () => {
+    const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
+    const first = await encodeAll(planUpload([file], options));
+    const second = await encodeAll(planUpload([file], options));
+    expect(second).toEqual(first);
+    expect(first.length).toBeGreaterThan(1);
+  });
+
+  it('keeps every profile under 1 MiB and counts labels into its rate-limit cost', async () => {
+    const file = parseFixture('brook-profiler-24-overlapping-profiles.speedscope.json');
+    const encoded = await encodeAll(planUpload([file], options));
+    for (const { ref } of encoded) {
+      expect(ref.uncompressedBytes).toBeLessThanOrEqual(1 << 20);
+      const labelBytes = ref.labels.reduce((sum, l) => sum + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0);
+      expect(ref.costBytes).toBe(ref.uncompressedBytes + labelBytes);
+    }
+  });
+
+  it('encodes only the threads asked for, and stops when aborted', async () => {
     const plan = planUpload([parseFixture('speedscope-0.6.0-two-sampled.speedscope.json')], {
       ...options,
       sliceSeconds: 5,
     });
-    const encoded = encodePlan(plan);
-    const body = JSON.parse(pushRequestBody(encoded));
-    expect(body.series).toHaveLength(2);
-    expect(body.series[0].labels).toEqual([
-      { name: '__name__', value: 'process_cpu' },
-      { name: 'service_name', value: 'svc' },
-      { name: 'thread_name', value: 'one' },
-    ]);
-    // Samples start at 0, 1, 2, 6, 9 s: 5 s slices 0 and 1 → two profiles per thread.
-    expect(body.series.map((s: { samples: unknown[] }) => s.samples.length)).toEqual([2, 2]);
-    for (const series of body.series) {
-      for (const sample of series.samples) {
-        expect(sample.ID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-        expect(sample.rawProfile).toMatch(/^[A-Za-z0-9+/]+=*$/);
-        expect(Buffer.from(sample.rawProfile, 'base64').subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    const second = plan.threads[1].threadKey;
+    const only: EncodedProfile[] = [];
+    for await (const profile of encodePlan(plan, { only: new Set([second]) })) {
+      only.push(profile);
+    }
+    expect(only.map((p) => p.ref.threadKey)).toEqual([second, second]);
+
+    const controller = new AbortController();
+    const seen: EncodedProfile[] = [];
+    await expect(async () => {
+      for await (const profile of encodePlan(plan, { signal: controller.signal })) {
+        seen.push(profile);
+        controller.abort();
       }
-    }
-  });
-
-  it('produces byte-identical requests for the same plan, so a re-push changes nothing', () => {
-    const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
-    const first = batchProfiles(encodePlan(planUpload([file], options))).map((b) => b.body);
-    const second = batchProfiles(encodePlan(planUpload([file], options))).map((b) => b.body);
-    expect(second).toEqual(first);
-  });
-
-  it('keeps every batch under the rate-limit burst and every profile under 1 MiB', () => {
-    const file = parseFixture('brook-profiler-24-overlapping-profiles.speedscope.json');
-    const encoded = encodePlan(planUpload([file], options));
-    const batches = batchProfiles(encoded, { maxCostBytes: 20_000, maxProfiles: 64 });
-    expect(batches.length).toBeGreaterThan(1);
-    expect(batches.flatMap((b) => b.profiles)).toEqual(encoded);
-    for (const batch of batches) {
-      expect(batch.costBytes <= 20_000 || batch.profiles.length === 1).toBe(true);
-    }
-    expect(Math.max(...encoded.map((e) => e.uncompressedBytes))).toBeLessThanOrEqual(1 << 20);
+    }).rejects.toThrow();
+    expect(seen).toHaveLength(1);
   });
 });
