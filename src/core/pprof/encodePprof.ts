@@ -1,78 +1,217 @@
-import { gzipSync } from 'fflate';
-import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { PlannedProfile } from '../plan/planUpload';
+import { headerBytes, headerStrings, PprofHeader, ProfileLayout, symbolTableOf, varintSize } from '../plan/pprofLayout';
+import { StackTree } from '../threads/threadModel';
+import { utf8Length } from '../plan/labels';
 
-/**
- * Encodes one planned profile as an uncompressed pprof protobuf. Each Speedscope frame becomes a location whose line
- * points at a function keyed by (name, file), so file names and line numbers survive into Pyroscope.
- */
-export function encodePprof(planned: PlannedProfile): Uint8Array {
-  const { thread, profileType } = planned;
-  const { tree, frames } = thread;
-  const strings = new StringTable();
-  const functions: PprofFunction[] = [];
-  const functionIds = new Map<string, number>();
-  const locations: Location[] = [];
-  const locationIds = new Map<number, number>();
+/** One growable output buffer for every profile: encoding allocates only the copy it returns. */
+let buffer = new Uint8Array(1 << 16);
+let pos = 0;
+const textEncoder = new TextEncoder();
 
-  const locationFor = (frameIndex: number): number => {
-    const known = locationIds.get(frameIndex);
-    if (known !== undefined) {
-      return known;
-    }
-    const frame = frames[frameIndex];
-    const functionKey = `${frame.name}\u0000${frame.file ?? ''}`;
-    let functionId = functionIds.get(functionKey);
-    if (functionId === undefined) {
-      functionId = functions.length + 1;
-      const name = strings.dedup(frame.name);
-      functions.push(
-        new PprofFunction({ id: functionId, name, systemName: name, filename: strings.dedup(frame.file ?? '') })
-      );
-      functionIds.set(functionKey, functionId);
-    }
-    const id = locations.length + 1;
-    locations.push(new Location({ id, line: [new Line({ functionId, line: frame.line ?? 0 })] }));
-    locationIds.set(frameIndex, id);
-    return id;
-  };
-
-  const samples: Sample[] = [];
-  for (let i = 0; i < planned.nodes.length; i++) {
-    // pprof lists a stack leaf first.
-    const locationId: number[] = [];
-    for (let node = planned.nodes[i]; node > 0; node = tree.parent[node]) {
-      locationId.push(locationFor(tree.frame[node]));
-    }
-    samples.push(new Sample({ locationId, value: [planned.values[i]] }));
+function ensure(bytes: number): void {
+  if (pos + bytes > buffer.length) {
+    const grown = new Uint8Array(Math.max(buffer.length * 2, pos + bytes));
+    grown.set(buffer.subarray(0, pos));
+    buffer = grown;
   }
+}
 
-  const profile = new Profile({
-    sampleType: [
-      new ValueType({
-        type: strings.dedup(profileType.sampleType.type),
-        unit: strings.dedup(profileType.sampleType.unit),
-      }),
-    ],
-    periodType: new ValueType({
-      type: strings.dedup(profileType.periodType.type),
-      unit: strings.dedup(profileType.periodType.unit),
-    }),
+/** A non-negative integer (or, for line numbers, a negative one as two's-complement int64). */
+function varint(value: number): void {
+  if (value >= 0 && value < 0x80000000) {
+    while (value >= 0x80) {
+      buffer[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buffer[pos++] = value;
+  } else if (value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
+    while (value >= 0x80) {
+      buffer[pos++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    buffer[pos++] = value;
+  } else {
+    bigVarint(BigInt(value));
+  }
+}
+
+function bigVarint(value: bigint): void {
+  let rest = BigInt.asUintN(64, value);
+  while (rest >= 0x80n) {
+    buffer[pos++] = Number(rest & 0x7fn) | 0x80;
+    rest >>= 7n;
+  }
+  buffer[pos++] = Number(rest);
+}
+
+function key(field: number, wireType: 0 | 2): void {
+  buffer[pos++] = (field << 3) | wireType;
+}
+
+function lengthDelimited(field: number, contentBytes: number): void {
+  key(field, 2);
+  varint(contentBytes);
+}
+
+function string(field: number, text: string, bytes: number): void {
+  lengthDelimited(field, bytes);
+  if (bytes > 0) {
+    const { written } = textEncoder.encodeInto(text, buffer.subarray(pos, pos + bytes));
+    pos += written;
+  }
+}
+
+const layouts = new WeakMap<StackTree, ProfileLayout>();
+
+/** The thread's layout builder, reset for this profile: its stamp arrays are allocated once per thread. */
+function layoutFor(planned: PlannedProfile): ProfileLayout {
+  const { tree, frames } = planned.thread;
+  let layout = layouts.get(tree);
+  if (!layout) {
+    layout = new ProfileLayout(tree, symbolTableOf(frames));
+    layouts.set(tree, layout);
+  }
+  layout.reset();
+  return layout;
+}
+
+export function pprofHeader(planned: PlannedProfile): PprofHeader {
+  return {
+    sampleType: planned.profileType.sampleType,
+    periodType: planned.profileType.periodType,
     period: planned.periodNanos,
-    sample: samples,
-    location: locations,
-    function: functions,
-    stringTable: strings,
     timeNanos: planned.timeNanos,
     durationNanos: planned.durationNanos,
-  });
-  return profile.encode();
+  };
 }
 
 /**
- * mtime 0 keeps the gzip bytes identical between runs, so the same plan always produces the same requests.
- * Level 3: on pprof output it is about 35 % faster than level 6 for about 1 % more bytes (measured on the bench file).
+ * Writes one planned profile as an uncompressed pprof protobuf, straight from the thread's stack tree: each frame a
+ * profile uses becomes a location with one line (and its line number) pointing at a function keyed by (name, file),
+ * with a string table of its own. The size is known before writing (`ProfileLayout`), so the buffer grows at most
+ * once and the planner's size for the profile is exactly the length returned here.
  */
-export function gzipPprof(pprof: Uint8Array): Uint8Array {
-  return gzipSync(pprof, { level: 3, mtime: 0 });
+export function encodePprof(planned: PlannedProfile): Uint8Array {
+  const layout = layoutFor(planned);
+  const { nodes, values } = planned;
+  for (let i = 0; i < nodes.length; i++) {
+    layout.addSample(nodes[i], values[i]);
+  }
+  const header = pprofHeader(planned);
+  const total = layout.bodyBytes + headerBytes(header, layout.stringCount);
+  pos = 0;
+  ensure(total);
+
+  const types = headerStrings(header);
+  const typeIndex = (text: string) => layout.stringCount + types.indexOf(text);
+  const valueType = (field: number, type: string, unit: string) => {
+    const t = typeIndex(type);
+    const u = typeIndex(unit);
+    lengthDelimited(field, 2 + varintSize(t) + varintSize(u));
+    key(1, 0);
+    varint(t);
+    key(2, 0);
+    varint(u);
+  };
+
+  // Fields in field-number order, as protobuf encoders write them.
+  valueType(1, header.sampleType.type, header.sampleType.unit);
+  writeSamples(layout, nodes, values);
+  writeLocations(layout);
+  writeFunctions(layout);
+  writeStrings(layout, types);
+  if (header.timeNanos !== 0n) {
+    key(9, 0);
+    bigVarint(header.timeNanos);
+  }
+  if (header.durationNanos !== 0n) {
+    key(10, 0);
+    bigVarint(header.durationNanos);
+  }
+  valueType(11, header.periodType.type, header.periodType.unit);
+  if (header.period !== 0) {
+    key(12, 0);
+    varint(header.period);
+  }
+  if (pos !== total) {
+    throw new Error(`pprof layout mismatch: wrote ${pos} bytes, sized ${total}`);
+  }
+  return buffer.slice(0, pos);
+}
+
+function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64Array): void {
+  const { parent, frame } = layout.tree;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const value = values[i];
+    let idBytes = 0;
+    for (let n = node; n > 0; n = parent[n]) {
+      idBytes += varintSize(layout.location(frame[n]));
+    }
+    const valueBytes = varintSize(value);
+    const ids = idBytes === 0 ? 0 : 1 + varintSize(idBytes) + idBytes;
+    lengthDelimited(2, ids + 1 + varintSize(valueBytes) + valueBytes);
+    if (idBytes > 0) {
+      // pprof lists a stack leaf first.
+      lengthDelimited(1, idBytes);
+      for (let n = node; n > 0; n = parent[n]) {
+        varint(layout.location(frame[n]));
+      }
+    }
+    lengthDelimited(2, valueBytes);
+    varint(value);
+  }
+}
+
+function writeLocations(layout: ProfileLayout): void {
+  const { functionOfFrame, frameLine } = layout.symbols;
+  layout.locationFrames.forEach((frame, index) => {
+    const id = index + 1;
+    const functionId = layout.functionIdOf(functionOfFrame[frame]);
+    const line = frameLine[frame];
+    const lineBytes = 1 + varintSize(functionId) + (line === 0 ? 0 : 1 + varintSize(line));
+    lengthDelimited(4, 1 + varintSize(id) + 1 + varintSize(lineBytes) + lineBytes);
+    key(1, 0);
+    varint(id);
+    lengthDelimited(4, lineBytes);
+    key(1, 0);
+    varint(functionId);
+    if (line !== 0) {
+      key(2, 0);
+      varint(line);
+    }
+  });
+}
+
+function writeFunctions(layout: ProfileLayout): void {
+  const { functionName, functionFile } = layout.symbols;
+  layout.functions.forEach((fn, index) => {
+    const id = index + 1;
+    const name = layout.stringIndexOf(functionName[fn]);
+    const file = layout.stringIndexOf(functionFile[fn]);
+    const nameBytes = varintSize(name);
+    lengthDelimited(5, 1 + varintSize(id) + 2 * (1 + nameBytes) + (file === 0 ? 0 : 1 + varintSize(file)));
+    key(1, 0);
+    varint(id);
+    key(2, 0);
+    varint(name);
+    // System name: the same string, as before.
+    key(3, 0);
+    varint(name);
+    if (file !== 0) {
+      key(4, 0);
+      varint(file);
+    }
+  });
+}
+
+function writeStrings(layout: ProfileLayout, types: string[]): void {
+  const { strings, stringBytes } = layout.symbols;
+  string(6, '', 0);
+  for (const id of layout.strings) {
+    string(6, strings[id], stringBytes[id]);
+  }
+  for (const text of types) {
+    string(6, text, utf8Length(text));
+  }
 }

@@ -1,0 +1,270 @@
+import { Frame, StackTree } from '../threads/threadModel';
+import { utf8Length } from './labels';
+
+/**
+ * How a profile's symbols are laid out in pprof, shared by the planner (which sizes every profile exactly, to split
+ * and to predict the volume) and the encoder in `pprof/` (which writes the same layout): ids in order of first use
+ * while samples are walked leaf to root, only the frames a profile uses, and the sample and period type strings at the
+ * end of the string table, so that everything else is independent of the profile type.
+ */
+
+/** Strings and functions of one frame table, deduplicated once and shared by every profile of its threads. */
+export class SymbolTable {
+  readonly strings: string[] = [''];
+  /** UTF-8 length of each string. */
+  readonly stringBytes: number[] = [0];
+  /** Global function of each frame: functions are keyed by (name, file), compared as strings, never joined. */
+  readonly functionOfFrame: Int32Array;
+  readonly functionName: number[] = [];
+  readonly functionFile: number[] = [];
+  /** Line of each frame as pprof stores it (0 when unknown). */
+  readonly frameLine: Float64Array;
+  private readonly stringIds = new Map<string, number>([['', 0]]);
+
+  constructor(frames: Frame[]) {
+    this.functionOfFrame = new Int32Array(frames.length);
+    this.frameLine = new Float64Array(frames.length);
+    const byFile = new Map<number, Map<number, number>>();
+    frames.forEach((frame, f) => {
+      const name = this.intern(frame.name);
+      const file = this.intern(frame.file ?? '');
+      let byName = byFile.get(file);
+      if (!byName) {
+        byName = new Map();
+        byFile.set(file, byName);
+      }
+      let fn = byName.get(name);
+      if (fn === undefined) {
+        fn = this.functionName.length;
+        this.functionName.push(name);
+        this.functionFile.push(file);
+        byName.set(name, fn);
+      }
+      this.functionOfFrame[f] = fn;
+      this.frameLine[f] = Number.isSafeInteger(frame.line) ? frame.line! : 0;
+    });
+  }
+
+  intern(text: string): number {
+    let id = this.stringIds.get(text);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(text);
+      this.stringBytes.push(utf8Length(text));
+      this.stringIds.set(text, id);
+    }
+    return id;
+  }
+}
+
+const symbolTables = new WeakMap<Frame[], SymbolTable>();
+
+export function symbolTableOf(frames: Frame[]): SymbolTable {
+  let table = symbolTables.get(frames);
+  if (!table) {
+    table = new SymbolTable(frames);
+    symbolTables.set(frames, table);
+  }
+  return table;
+}
+
+/** Bytes of `value` as a protobuf varint; negative numbers take 10 bytes (two's complement int64). */
+export function varintSize(value: number): number {
+  if (value < 0) {
+    return 10;
+  }
+  if (value < 0x80) {
+    return 1;
+  }
+  if (value < 0x4000) {
+    return 2;
+  }
+  if (value < 0x200000) {
+    return 3;
+  }
+  if (value < 0x10000000) {
+    return 4;
+  }
+  let size = 5;
+  for (let rest = Math.floor(value / 0x800000000); rest >= 1; rest = Math.floor(rest / 0x80)) {
+    size++;
+  }
+  return Math.min(size, 10);
+}
+
+export function bigVarintSize(value: bigint): number {
+  let rest = BigInt.asUintN(64, value);
+  let size = 1;
+  while (rest >= 0x80n) {
+    rest >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+/** A length-delimited field: tag byte, length, content. */
+export const fieldSize = (contentBytes: number) => 1 + varintSize(contentBytes) + contentBytes;
+/** A varint field, omitted when 0 as proto3 does. */
+const optionalVarintField = (value: number) => (value === 0 ? 0 : 1 + varintSize(value));
+
+export interface PprofHeader {
+  sampleType: { type: string; unit: string };
+  periodType: { type: string; unit: string };
+  period: number;
+  timeNanos: bigint;
+  durationNanos: bigint;
+}
+
+/** The distinct type strings of a header, in the order they follow the symbol strings. */
+export function headerStrings(header: PprofHeader): string[] {
+  const { sampleType, periodType } = header;
+  return [...new Set([sampleType.type, sampleType.unit, periodType.type, periodType.unit])];
+}
+
+/** Exact bytes of what a header adds to a body of `bodyStrings` strings: type strings, value types, times, period. */
+export function headerBytes(header: PprofHeader, bodyStrings: number): number {
+  const strings = headerStrings(header);
+  const index = (text: string) => bodyStrings + strings.indexOf(text);
+  const valueType = (type: string, unit: string) =>
+    fieldSize(1 + varintSize(index(type)) + 1 + varintSize(index(unit)));
+  let bytes = strings.reduce((sum, s) => sum + fieldSize(utf8Length(s)), 0);
+  bytes += valueType(header.sampleType.type, header.sampleType.unit);
+  bytes += valueType(header.periodType.type, header.periodType.unit);
+  bytes += header.timeNanos === 0n ? 0 : 1 + bigVarintSize(header.timeNanos);
+  bytes += header.durationNanos === 0n ? 0 : 1 + bigVarintSize(header.durationNanos);
+  bytes += optionalVarintField(header.period);
+  return bytes;
+}
+
+/** The largest header a profile can get (10-byte times): the splitter reserves it, since times come later. */
+export const MAX_HEADER_BYTES = 256;
+
+/**
+ * Builds the layout of one profile sample by sample and keeps its exact size: the splitter adds samples until a
+ * limit would be passed, and the encoder walks the same order to write it. `reset` starts the next profile in O(1).
+ */
+export class ProfileLayout {
+  /** Frame of each location, in id order (location id = position + 1). */
+  readonly locationFrames: number[] = [];
+  /** Global function of each pprof function, in id order. */
+  readonly functions: number[] = [];
+  /** Global string of each string table entry after the leading "", in index order. */
+  readonly strings: number[] = [];
+  /** Exact bytes of samples, locations, functions and symbol strings (the leading "" included). */
+  bodyBytes = 2;
+  samples = 0;
+  private generation = 0;
+  private readonly locationStamp: Int32Array;
+  private readonly locationId: Int32Array;
+  private readonly functionStamp: Int32Array;
+  private readonly functionId: Int32Array;
+  private stringStamp: Int32Array;
+  private stringIndex: Int32Array;
+
+  constructor(
+    readonly tree: StackTree,
+    readonly symbols: SymbolTable
+  ) {
+    this.locationStamp = new Int32Array(symbols.functionOfFrame.length);
+    this.locationId = new Int32Array(symbols.functionOfFrame.length);
+    this.functionStamp = new Int32Array(symbols.functionName.length);
+    this.functionId = new Int32Array(symbols.functionName.length);
+    this.stringStamp = new Int32Array(symbols.strings.length);
+    this.stringIndex = new Int32Array(symbols.strings.length);
+    this.reset();
+  }
+
+  reset(): void {
+    this.generation++;
+    this.locationFrames.length = 0;
+    this.functions.length = 0;
+    this.strings.length = 0;
+    this.bodyBytes = 2;
+    this.samples = 0;
+  }
+
+  /** Number of strings in the table so far, the leading "" included. */
+  get stringCount(): number {
+    return this.strings.length + 1;
+  }
+
+  /** Adds one sample (a stack tree node and its value) and returns the bytes it added. */
+  addSample(node: number, value: number): number {
+    const before = this.bodyBytes;
+    const { parent, frame } = this.tree;
+    let idBytes = 0;
+    for (let n = node; n > 0; n = parent[n]) {
+      idBytes += varintSize(this.location(frame[n]));
+    }
+    // Every sample carries exactly one value, 0 included: Pyroscope rejects value-count mismatches.
+    this.bodyBytes += fieldSize((idBytes === 0 ? 0 : fieldSize(idBytes)) + fieldSize(varintSize(value)));
+    this.samples++;
+    return this.bodyBytes - before;
+  }
+
+  /** The location id of a frame in this profile, adding the location (and its function and strings) when new. */
+  location(frame: number): number {
+    if (this.locationStamp[frame] === this.generation) {
+      return this.locationId[frame];
+    }
+    const id = this.locationFrames.length + 1;
+    this.locationFrames.push(frame);
+    this.locationStamp[frame] = this.generation;
+    this.locationId[frame] = id;
+    const functionId = this.function(this.symbols.functionOfFrame[frame]);
+    const line = this.symbols.frameLine[frame];
+    this.bodyBytes += fieldSize(1 + varintSize(id) + fieldSize(1 + varintSize(functionId) + optionalVarintField(line)));
+    return id;
+  }
+
+  functionIdOf(fn: number): number {
+    return this.functionId[fn];
+  }
+
+  private function(fn: number): number {
+    if (this.functionStamp[fn] === this.generation) {
+      return this.functionId[fn];
+    }
+    const id = this.functions.length + 1;
+    this.functions.push(fn);
+    this.functionStamp[fn] = this.generation;
+    this.functionId[fn] = id;
+    const name = this.string(this.symbols.functionName[fn]);
+    const file = this.string(this.symbols.functionFile[fn]);
+    // id, name, system name (the same string), file name (omitted when "").
+    this.bodyBytes += fieldSize(1 + varintSize(id) + 2 * (1 + varintSize(name)) + optionalVarintField(file));
+    return id;
+  }
+
+  stringIndexOf(globalString: number): number {
+    return globalString === 0 ? 0 : this.stringIndex[globalString];
+  }
+
+  private string(globalString: number): number {
+    if (globalString === 0) {
+      return 0;
+    }
+    if (globalString >= this.stringStamp.length) {
+      this.growStrings();
+    }
+    if (this.stringStamp[globalString] === this.generation) {
+      return this.stringIndex[globalString];
+    }
+    const index = this.strings.length + 1;
+    this.strings.push(globalString);
+    this.stringStamp[globalString] = this.generation;
+    this.stringIndex[globalString] = index;
+    this.bodyBytes += fieldSize(this.symbols.stringBytes[globalString]);
+    return index;
+  }
+
+  private growStrings(): void {
+    const size = this.symbols.strings.length;
+    const stamp = new Int32Array(size);
+    stamp.set(this.stringStamp);
+    const index = new Int32Array(size);
+    index.set(this.stringIndex);
+    this.stringStamp = stamp;
+    this.stringIndex = index;
+  }
+}
