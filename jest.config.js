@@ -21,7 +21,11 @@ module.exports = {
       transform,
       testEnvironment: 'node',
       setupFilesAfterEnv: [],
-      testMatch: ['<rootDir>/src/core/**/__tests__/**/*.test.ts', '<rootDir>/cli/**/__tests__/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/src/core/**/__tests__/**/*.test.ts',
+        '<rootDir>/cli/**/__tests__/**/*.test.ts',
+        '<rootDir>/tests/standins/__tests__/**/*.test.ts',
+      ],
     },
     {
       ...base,

@@ -9,8 +9,11 @@
  * - the datasource proxy `/api/datasources/proxy/uid/<uid>/<path>`: forwards any method with the datasource's
  *   basic auth; an upstream 401 becomes 400 "Authentication to data source failed"; an unreachable upstream 502;
  * - optionally a CDN: plugin files from a second origin (with CORS), `meta.module` an absolute URL there;
- * - the app route proxy `/api/plugin-proxy/<id>/pyroscope-write/<path>` as declared in src/plugin.json: reqRole
- *   Editor, URL and headers templated from the app's jsonData and secureJsonData.
+ * - the app route proxy `/api/plugin-proxy/<id>/<path>` for the routes of src/plugin.json, matched, checked and
+ *   templated as Grafana does (see grafana/appRoute.ts for the source it follows); the upstream answer, a 401
+ *   included, passes through unchanged (`pkg/util/proxyutil/reverse_proxy.go`: no response mapping for app routes),
+ *   an unreachable target is an empty 502;
+ * - `GET /api/login/ping` (the session check backendSrv makes after a 401 on a local URL).
  * Not reproduced: the CDN's loading strategy `fetch` (SystemJS fetching and rewriting the source; here a script
  * tag loads it), third-party CSS that Grafana core ships (date picker calendar, uPlot, Monaco) and its fonts,
  * sessions and login, permissions beyond the org role, the CDN, Grafana's navigation, toasts,
@@ -20,15 +23,15 @@ import { build } from 'esbuild';
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { findRoute, PluginRoute, proxyPathOf, routeTarget } from './grafana/appRoute';
 import { extname, join, normalize, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 const PLUGIN = JSON.parse(readFileSync(join(ROOT, 'src/plugin.json'), 'utf8')) as {
   id: string;
   info: Record<string, unknown>;
-  routes: Array<{ path: string; reqRole?: string; url: string; headers?: Array<{ name: string; content: string }> }>;
+  routes: PluginRoute[];
 };
-const ROLES = ['Viewer', 'Editor', 'Admin'];
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.json': 'application/json',
@@ -47,6 +50,10 @@ export interface GrafanaStandInOptions {
   secureJsonData?: Record<string, string>;
   /** Serve the plugin's files from a second origin, as Grafana does for CDN plugins (module URL on the CDN). */
   cdn?: boolean;
+  /** Build the host page before serving (default true); API-only tests skip it. */
+  buildHost?: boolean;
+  /** `[dataproxy] timeout`: how long the proxies wait for upstream response headers (default 30 s, as Grafana). */
+  dataproxyTimeoutMs?: number;
 }
 
 export const DATASOURCE_UID = 'pyroscope-local';
@@ -61,6 +68,8 @@ function hostScript(): Promise<string> {
     write: false,
     format: 'iife',
     platform: 'browser',
+  /** What the app route sent upstream: the target URL and the headers the route set (rendered, empty or not). */
+  routeRequests: Array<{ url: string; headers: Record<string, string> }> = [];
     target: 'es2020',
     minify: false,
     define: { 'process.env.NODE_ENV': '"development"', global: 'window' },
@@ -104,7 +113,9 @@ export class GrafanaStandIn {
   }
 
   async start(port = 0): Promise<string> {
-    await hostScript();
+    if (this.options.buildHost !== false) {
+      await hostScript();
+    }
     if (this.options.cdn) {
       this.cdnServer = createServer((req, res) => {
         this.cdnRequests.push(req.url ?? '');
@@ -184,23 +195,32 @@ export class GrafanaStandIn {
         : {};
       return this.forward(req, res, this.options.pyroscopeUrl + (proxy[2] ?? '') + url.search, headers, true);
     }
-    const appRoute = path.match(new RegExp(`^/api/plugin-proxy/${PLUGIN.id}/([^/]+)(/.*)?$`));
-    if (appRoute) {
-      const route = PLUGIN.routes.find((r) => r.path === appRoute[1]);
-      if (!route) {
-        return this.send(req, res, 404, { message: 'Plugin route not found' });
-      }
-      if (route.reqRole && ROLES.indexOf(role) < ROLES.indexOf(route.reqRole)) {
-        return this.send(req, res, 403, { message: 'Permission denied' });
-      }
-      const template = (text: string) =>
-        text.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_, scope: string, key: string) =>
-          String((scope === 'JsonData' ? this.settings.jsonData : this.settings.secureJsonData)[key] ?? '')
-        );
-      const headers = Object.fromEntries(
-        (route.headers ?? []).map((h) => [h.name, template(h.content)]).filter(([, v]) => v !== '')
-      );
-      return this.forward(req, res, template(route.url) + (appRoute[2] ?? '') + url.search, headers, false);
+  /** `/api/plugin-proxy/<id>/…`: Grafana's `HandleRequest` and `director` (grafana/appRoute.ts). */
+  private async appRoute(req: IncomingMessage, res: ServerResponse, proxyPath: string, search: string, role: string) {
+    const decision = findRoute(PLUGIN.routes, req.method ?? 'GET', proxyPath, role);
+    if (decision.kind === 'not-found') {
+      return this.send(req, res, 404, { message: 'plugin route match not found' });
+    }
+    if (decision.kind === 'forbidden') {
+      return this.send(req, res, 403, { message: 'plugin proxy route access denied' });
+    }
+    const target = routeTarget(decision.route, decision.rest, search, {
+      JsonData: this.settings.jsonData,
+      SecureJsonData: this.settings.secureJsonData,
+    });
+    if ('error' in target) {
+      return this.send(req, res, 502, '', 'text/plain');
+    }
+    this.routeRequests.push({ url: target.url, headers: target.headers });
+    return this.forward(req, res, target.url, target.headers, false);
+  }
+
+    if (path === '/api/login/ping') {
+      return this.send(req, res, 200, { message: 'Logged in' });
+    }
+    const proxyPath = proxyPathOf(path, PLUGIN.id);
+    if (proxyPath !== undefined) {
+      return this.appRoute(req, res, proxyPath, url.search, role);
     }
     if (path === '/' || path.startsWith('/a/') || path.startsWith('/plugins/')) {
       return this.send(req, res, 200, this.html(), 'text/html');
@@ -273,7 +293,13 @@ export class GrafanaStandIn {
     });
   }
 
-  /** Upstream 401 → 400 "Authentication to data source failed" for datasources, as Grafana's proxy does. */
+  /**
+   * Grafana's reverse proxy (`pkg/util/proxyutil/reverse_proxy.go`, Go's `httputil.ReverseProxy`): the upstream
+   * answer is streamed back as it comes, redirects are not followed (the 3xx and its Location reach the browser),
+   * no answer within `[dataproxy] timeout` (30 s, to the response headers) is an empty 504, an unreachable upstream
+   * an empty 502. For datasources only, an upstream 401 becomes 400 "Authentication to data source failed"
+   * (`pkg/api/pluginproxy/ds_proxy.go`).
+   */
   private async forward(
     req: IncomingMessage,
     res: ServerResponse,
@@ -281,22 +307,53 @@ export class GrafanaStandIn {
     headers: Record<string, string>,
     isDatasource: boolean
   ) {
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBodyBytes(req);
+    const headersDeadline = new AbortController();
+    const timer = setTimeout(() => headersDeadline.abort(), this.options.dataproxyTimeoutMs ?? 30_000);
+    res.on('close', () => headersDeadline.abort());
     let upstream: Response;
     try {
       upstream = await fetch(target, {
+      await upstream.body?.cancel();
         method: req.method,
         headers: { 'Content-Type': String(req.headers['content-type'] ?? 'application/json'), ...headers },
-        body,
+        body: body === undefined ? undefined : new Uint8Array(body),
+        redirect: 'manual',
+        signal: headersDeadline.signal,
       });
     } catch {
-      return this.send(req, res, 502, 'Bad Gateway', 'text/plain');
+      clearTimeout(timer);
+      return this.send(req, res, headersDeadline.signal.aborted ? 504 : 502, '', 'text/plain');
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await upstream.text();
     if (isDatasource && upstream.status === 401) {
       return this.send(req, res, 400, { message: 'Authentication to data source failed' });
     }
-    return this.send(req, res, upstream.status, text, upstream.headers.get('content-type') ?? 'application/json');
+    this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '', status: upstream.status });
+    const location = upstream.headers.get('location');
+    res.writeHead(upstream.status, {
+      'Content-Type': upstream.headers.get('content-type') ?? 'application/json',
+      ...(location ? { Location: location } : {}),
+function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+    });
+    try {
+      const reader = upstream.body?.getReader();
+      for (let next = await reader?.read(); next && !next.done; next = await reader!.read()) {
+        res.write(next.value);
+      }
+      res.end();
+    } catch {
+      res.destroy();
+    }
   }
 }
 

@@ -1,38 +1,82 @@
 /**
- * A LOCAL STAND-IN for Grafana Pyroscope's write and read API. It is not Pyroscope: it imitates, from
- * `../shared/reference/pyroscope.md` and Pyroscope's `pkg/validation` and `pkg/distributor` source, the behaviour
- * the plugin depends on, so tests can run where no Pyroscope server can be installed.
+ * A LOCAL STAND-IN for Grafana Pyroscope's write and read API, for tests where no Pyroscope can run. It is not
+ * Pyroscope. Each behaviour below follows grafana/pyroscope (main of 2026-08; the v1.16 code paths are the same), and
+ * tests/standins/README.md lists them with the test that covers each one.
  *
- * Reproduced:
- * - `POST /push.v1.PusherService/Push` (Connect JSON): base64 → gzip → pprof decoding with `pprof-format`;
- *   default validation with Pyroscope's wording where known: labels (count ≤ 30, names `[a-zA-Z_][a-zA-Z0-9_]*`,
- *   name ≤ 1024 and value ≤ 2048 bytes, valid UTF-8, no duplicates, `__name__` and `service_name` required),
- *   profile size ≤ 4 MiB, ≤ 16 000 samples, no `-` in sample types, timestamps not older than 1 h nor more than
- *   10 min ahead; any invalid series rejects the whole request (400 `invalid_argument`), as the distributor does.
- * - The ingestion rate limiter: a token bucket of 4 MiB/s with a 2 MB burst over uncompressed profile bytes plus
- *   label bytes per request (429 `resource_exhausted`).
- * - Zero-valued samples dropped; a profile left empty is answered 200 and not stored.
- * - Compaction on demand: one profile kept per (label set, time_nanos), as block compaction does.
- * - `POST /querier.v1.QuerierService/Series` with simple `{name="value",…}` matchers.
- * Not reproduced: storage formats, symbolization, multi-tenancy (X-Scope-OrgID is recorded, not enforced),
- * relabeling, ingestion-time aggregation, querying flame graphs, exact wording of every error.
+ * Push, `POST /push.v1.PusherService/Push` (Connect JSON):
+ * - `pkg/distributor/distributor.go` `Push`: every sample of every series is decompressed on its own (gzip when the
+ *   gzip magic is there, `pkg/pprof/pprof.go` `RawFromBytesWithLimit`, capped at the 4 MiB profile limit), then
+ *   `PushBatch` pushes each profile on its own and collects the errors (`dskit/multierror`): the valid profiles of a
+ *   partly rejected request ARE stored. The answer's code and message are those of the first Connect error among them
+ *   (connect-go `newConnectWireError` unwraps the list); with none, a validation error becomes 400 with the joined
+ *   message ("2 errors: a; b"), anything else 500 `unknown`. HTTP status by Connect code: invalid_argument 400,
+ *   resource_exhausted 429, unauthenticated 401, unknown 500.
+ * - `pushSeries`: `service_name` added as `unknown_service` when missing; labels sorted; cost = label bytes +
+ *   decompressed bytes, charged to the rate limiter per profile (pyroscope/rateLimiter.ts); then `ValidateProfile`,
+ *   `Normalize` (pyroscope/validation.ts); a profile left with no samples is accepted and not stored; then
+ *   `ValidateLabels`.
+ * - Tenancy (`pkg/tenant/interceptor.go`): with `multitenancy: true`, a missing or empty X-Scope-OrgID is 401
+ *   `unauthenticated` "no org id"; without it every request is tenant `anonymous`. Stored data is kept per tenant.
+ * - Compaction on demand (`pkg/phlaredb/compact.go`): one profile kept per (tenant, label set, time).
  *
- * Test-only endpoints under `/standin/`: `GET series` (stored series with totals and times), `POST compact`,
- * `POST faults` (`{"status429":n,"status500":n,"drop":n,"delayMs":ms}` for the next requests), `POST reset`.
+ * Read, `POST /querier.v1.QuerierService/<Method>` (Connect JSON, `api/querier/v1/querier.proto`), over the profiles
+ * stored for the caller's tenant, `start`/`end` in ms inclusive: `Series` (`matchers`, `labelNames`; the labels
+ * include `__profile_type__`, `__type__`, `__unit__`, `__period_type__`, `__period_unit__`), `LabelNames`,
+ * `LabelValues` (`name`, `matchers`), `ProfileTypes`, `SelectSeries` (`profileTypeID`, `labelSelector`, `groupBy`,
+ * `step` in seconds: sums per step, the first point at `start`), `SelectMergeStacktraces` (`flamegraph` with `names`,
+ * `levels` in flamebearer form, `total`, `maxSelf`). Selectors: `=`, `!=`, `=~`, `!~`. Visibility: v1's ingester
+ * answers from its head block, so a profile is queryable as soon as Push returns (`pkg/ingester/query.go`); v2's
+ * segment writer flushes every 500 ms first (`pkg/segmentwriter/service.go`). `queryLagMs` (option, by the stand-in's
+ * clock) and the `notQueryable` switch reproduce "not queryable yet".
+ *
+ * Test switches, `POST /standin/faults` with JSON; each number counts the next PUSH requests it applies to, checked in
+ * this order (queries only see `notQueryable`):
+ *   {"drop": n}          close the connection without an answer
+ *   {"hang": n}          never answer (the socket stays open until the stand-in stops)
+ *   {"delayMs": ms}      wait before handling every push (not counted)
+ *   {"redirect": n, "redirectStatus": 301|302|307|308, "redirectLocation": "/login"}   3xx with Location, nothing stored
+ *   {"html200": n}       200 with a text/html login page, nothing stored
+ *   {"trickle": n, "trickleEveryMs": 1000}   200 application/json headers, then one space every trickleEveryMs, never
+ *                        finishing; nothing stored
+ *   {"hugeError": n, "hugeErrorBytes": 6291456}   400 invalid_argument whose JSON body is that many bytes
+ *   {"status429": n}, {"status500": n}   a Connect error without handling the request
+ *   {"notQueryable": n}  the next n QUERY requests see nothing that was stored
+ * Setting faults replaces the previous ones. Other endpoints: `GET /standin/series` (stored series with totals and
+ * times), `POST /standin/compact`, `POST /standin/reset`, `POST /standin/remove` `{"labels": {"thread_name": "x"},
+ * "nth": 0}` (removes one stored profile, for "missing" tests).
+ *
+ * Not reproduced: storage, symbolization, sample-label series splitting, relabeling, aggregation, sampling, usage
+ * groups, profiles with several sample types (only the first is stored), the concurrency of PushBatch (errors are
+ * collected in index order, the server's in completion order), async queries, exact flame-graph truncation.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { Profile } from 'pprof-format';
+import { decodeProfile, strings, WireError, WireProfile } from './pyroscope/pprofWire';
+import { humanizeBytes, humanizeIBytes, RateLimitOptions, TenantRateLimiter } from './pyroscope/rateLimiter';
+import {
+  ConnectError,
+  DEFAULT_LIMITS,
+  LabelPair,
+  Limits,
+  normalize,
+  sortLabels,
+  validateLabels,
+  validateProfile,
+} from './pyroscope/validation';
 
 export interface StoredProfile {
-  labels: Array<{ name: string; value: string }>;
+  tenant: string;
+  labels: LabelPair[];
   timeNanos: bigint;
   durationNanos: bigint;
+  /** `sample_type:sample_unit:period_type:period_unit` of the first sample type. */
   sampleType: string;
   total: number;
   sampleCount: number;
-  profile: Profile;
+  profile: WireProfile;
+  /** When the stand-in stored it, by its clock. */
+  storedAtMs: number;
 }
 
 export interface Faults {
@@ -40,62 +84,50 @@ export interface Faults {
   status500?: number;
   drop?: number;
   delayMs?: number;
+  hang?: number;
+  redirect?: number;
+  redirectStatus?: 301 | 302 | 307 | 308;
+  redirectLocation?: string;
+  html200?: number;
+  trickle?: number;
+  trickleEveryMs?: number;
+  hugeError?: number;
+  hugeErrorBytes?: number;
+  notQueryable?: number;
 }
 
-export interface StandInOptions {
-  /** Clock for the ingestion window; tests can pin it. */
+export interface StandInOptions extends RateLimitOptions {
+  /** The stand-in's clock: ingestion window, rate limiter refill, query lag. Tests can pin it. */
   now?: () => number;
-  rateBytesPerSecond?: number;
-  burstBytes?: number;
+  /** Require X-Scope-OrgID, as a multi-tenant Pyroscope does (default false, like the single binary). */
+  multitenancy?: boolean;
+  /** Profiles become queryable this long after they were stored (default 0: at once, as v1's ingester). */
+  queryLagMs?: number;
+  limits?: Partial<Limits>;
 }
 
-const MAX_LABEL_NAMES = 30;
-const MAX_NAME_BYTES = 1024;
-const MAX_VALUE_BYTES = 2048;
-const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
-const MAX_SAMPLES = 16_000;
-const WINDOW_PAST_MS = 60 * 60 * 1000;
-const WINDOW_FUTURE_MS = 10 * 60 * 1000;
+type Counter =
+  'status429' | 'status500' | 'drop' | 'hang' | 'redirect' | 'html200' | 'trickle' | 'hugeError' | 'notQueryable';
 
-class Rejection extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string
-  ) {
-    super(message);
-  }
-}
+const LOGIN_PAGE =
+  '<!doctype html><html><head><title>Sign in</title></head><body><form action="/login" method="post">' +
+  '<input name="user"><input name="password" type="password"><button>Sign in</button></form></body></html>';
 
-const labelsString = (labels: Array<{ name: string; value: string }>) =>
-  `{${labels.map((l) => `${l.name}="${l.value}"`).join(', ')}}`;
-
-const sortLabels = (labels: Array<{ name: string; value: string }>) =>
-  [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-
-export const seriesKey = (labels: Array<{ name: string; value: string }>) => JSON.stringify(sortLabels(labels));
-
-function isWellFormed(value: string): boolean {
-  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
-}
+export const seriesKey = (labels: LabelPair[]) => JSON.stringify(sortLabels(labels));
 
 export class PyroscopeStandIn {
   stored: StoredProfile[] = [];
   requests: Array<{ path: string; headers: IncomingMessage['headers']; body: string; status: number }> = [];
-  private faults: Required<Faults> = { status429: 0, status500: 0, drop: 0, delayMs: 0 };
+  private faults: Faults = {};
   private server?: Server;
-  private tokens: number;
-  private lastRefill: number;
   private readonly now: () => number;
-  private readonly rate: number;
-  private readonly burst: number;
+  private readonly limiter: TenantRateLimiter;
+  private readonly limits: Limits;
 
-  constructor(options: StandInOptions = {}) {
+  constructor(private readonly options: StandInOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.rate = options.rateBytesPerSecond ?? 4 * 1024 * 1024;
-    this.burst = options.burstBytes ?? 2 * 1000 * 1000;
-    this.tokens = this.burst;
-    this.lastRefill = Date.now();
+    this.limiter = new TenantRateLimiter(options, this.now);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
   async start(port = 0): Promise<string> {
@@ -110,22 +142,22 @@ export class PyroscopeStandIn {
   }
 
   setFaults(faults: Faults): void {
-    this.faults = { status429: 0, status500: 0, drop: 0, delayMs: 0, ...faults };
+    this.faults = { ...faults };
   }
 
   reset(): void {
     this.stored = [];
     this.requests = [];
     this.setFaults({});
-    this.tokens = this.burst;
+    this.limiter.reset();
   }
 
-  /** Pyroscope's compaction: one profile per (label set, time); the others are gone. */
+  /** Pyroscope's compaction: one profile per (tenant, label set, time); the others are gone. */
   compact(): number {
     const seen = new Set<string>();
     const before = this.stored.length;
     this.stored = this.stored.filter((p) => {
-      const key = `${seriesKey(p.labels)}@${p.timeNanos}`;
+      const key = `${p.tenant}|${seriesKey(p.labels)}@${p.timeNanos}`;
       if (seen.has(key)) {
         return false;
       }
@@ -133,6 +165,18 @@ export class PyroscopeStandIn {
       return true;
     });
     return before - this.stored.length;
+  }
+
+  /** Removes the nth stored profile whose labels include all of `labels`; returns it, or undefined. */
+  removeProfile(labels: Record<string, string>, nth = 0): StoredProfile | undefined {
+    const matching = this.stored.filter((p) =>
+      Object.entries(labels).every(([name, value]) => p.labels.some((l) => l.name === name && l.value === value))
+    );
+    const victim = matching[nth];
+    if (victim) {
+      this.stored = this.stored.filter((p) => p !== victim);
+    }
+    return victim;
   }
 
   /** Stored series with their totals, for assertions. */
@@ -146,7 +190,7 @@ export class PyroscopeStandIn {
       let entry = bySeries.get(key);
       if (!entry) {
         entry = {
-          labels: Object.fromEntries(sortLabels(p.labels).map((l) => [l.name, l.value])),
+          labels: Object.fromEntries(p.labels.map((l) => [l.name, l.value])),
           profiles: 0,
           total: 0,
           timeNanos: [],
@@ -160,6 +204,15 @@ export class PyroscopeStandIn {
     return [...bySeries.values()];
   }
 
+  private take(counter: Counter): boolean {
+    const left = this.faults[counter] ?? 0;
+    if (left > 0) {
+      this.faults[counter] = left - 1;
+      return true;
+    }
+    return false;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) {
@@ -167,56 +220,129 @@ export class PyroscopeStandIn {
     }
     const body = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '').split('?')[0];
-    const reply = (status: number, payload: unknown) => {
-      this.requests.push({ path, headers: req.headers, body, status });
-      res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(payload));
+    const record = (status: number) => this.requests.push({ path, headers: req.headers, body, status });
+    const reply = (
+      status: number,
+      payload: unknown,
+      type = 'application/json',
+      headers: Record<string, string> = {}
+    ) => {
+      record(status);
+      res.writeHead(status, { 'Content-Type': type, ...headers });
+      res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
+    const fail = (e: ConnectError) => reply(e.status, { code: e.code, message: e.message });
     if (path.startsWith('/standin/')) {
       this.handleControl(path, req.method ?? 'GET', body, reply);
       return;
     }
-    if (this.faults.drop > 0) {
-      this.faults.drop--;
-      this.requests.push({ path, headers: req.headers, body, status: 0 });
-      req.socket.destroy();
+    if (req.method !== 'POST') {
+      // Connect answers other methods of a unary procedure with 405.
+      reply(405, '', 'text/plain', { Allow: 'POST' });
       return;
     }
-    if (this.faults.delayMs > 0) {
+    const tenant = this.tenantOf(req);
+    if (tenant instanceof ConnectError) {
+      fail(tenant);
+      return;
+    }
+    if (path === '/push.v1.PusherService/Push') {
+      if (await this.misbehave(req, res, record)) {
+        return;
+      }
+      const error = this.push(body, tenant);
+      return error ? fail(error) : reply(200, {});
+    }
+    const method = path.match(/^\/querier\.v1\.QuerierService\/(\w+)$/)?.[1];
+    if (method) {
+      let query: Record<string, unknown>;
+      try {
+        query = JSON.parse(body || '{}');
+      } catch (e) {
+        return fail(new ConnectError('invalid_argument', `unmarshal into querier request: ${String(e)}`));
+      }
+      const hidden = this.take('notQueryable');
+      const result = this.query(method, query, tenant, hidden);
+      return result instanceof ConnectError ? fail(result) : reply(200, result);
+    }
+    reply(404, '404 page not found\n', 'text/plain; charset=utf-8');
+  }
+
+  private tenantOf(req: IncomingMessage): string | ConnectError {
+    if (!this.options.multitenancy) {
+      return 'anonymous';
+    }
+    const header = req.headers['x-scope-orgid'];
+    const tenant = Array.isArray(header) ? header[0] : header;
+    return tenant ? tenant : new ConnectError('unauthenticated', 'no org id');
+  }
+
+  /** The misbehaviour switches; true when the request was answered (or left unanswered) by one of them. */
+  private async misbehave(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: (status: number) => void
+  ): Promise<boolean> {
+    if (this.take('drop')) {
+      record(0);
+      req.socket.destroy();
+      return true;
+    }
+    if (this.take('hang')) {
+      record(-1);
+      return true;
+    }
+    if (this.faults.delayMs) {
       await new Promise((r) => setTimeout(r, this.faults.delayMs));
     }
-    if (this.faults.status429 > 0) {
-      this.faults.status429--;
-      reply(429, {
-        code: 'resource_exhausted',
-        message: 'push rate limit (4.0 MiB) exceeded while adding 1.0 MiB (injected)',
-      });
-      return;
+    if (this.take('redirect')) {
+      const status = this.faults.redirectStatus ?? 302;
+      record(status);
+      res.writeHead(status, { Location: this.faults.redirectLocation ?? '/login', 'Content-Type': 'text/html' });
+      res.end(`<a href="${this.faults.redirectLocation ?? '/login'}">Found</a>.\n`);
+      return true;
     }
-    if (this.faults.status500 > 0) {
-      this.faults.status500--;
-      reply(500, { code: 'internal', message: 'injected internal error' });
-      return;
+    if (this.take('html200')) {
+      record(200);
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(LOGIN_PAGE);
+      return true;
     }
-    try {
-      if (req.method !== 'POST') {
-        throw new Rejection(405, 'unimplemented', `${req.method} is not supported`);
-      }
-      if (path === '/push.v1.PusherService/Push') {
-        this.push(body);
-        reply(200, {});
-      } else if (path === '/querier.v1.QuerierService/Series') {
-        reply(200, this.querySeries(body));
-      } else {
-        throw new Rejection(404, 'not_found', `404 page not found: ${path}`);
-      }
-    } catch (e) {
-      if (e instanceof Rejection) {
-        reply(e.status, { code: e.code, message: e.message });
-      } else {
-        reply(500, { code: 'internal', message: e instanceof Error ? e.message : String(e) });
-      }
+    if (this.take('trickle')) {
+      record(200);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      const timer = setInterval(() => res.write(' '), this.faults.trickleEveryMs ?? 1000);
+      res.on('close', () => clearInterval(timer));
+      return true;
     }
+    if (this.take('hugeError')) {
+      const size = this.faults.hugeErrorBytes ?? 6 * 1024 * 1024;
+      const prefix = '{"code":"invalid_argument","message":"';
+      const suffix = '"}';
+      record(400);
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(prefix + 'x'.repeat(Math.max(0, size - prefix.length - suffix.length)) + suffix);
+      return true;
+    }
+    if (this.take('status429')) {
+      record(429);
+      res.writeHead(429, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          code: 'resource_exhausted',
+          message: `push rate limit (${humanizeIBytes(this.limiter.rate)}) exceeded while adding 1.0 MiB`,
+        })
+      );
+      return true;
+    }
+    if (this.take('status500')) {
+      record(500);
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 'unknown', message: 'injected internal error' }));
+      return true;
+    }
+    return false;
   }
 
   private handleControl(path: string, method: string, body: string, reply: (s: number, p: unknown) => void) {
@@ -230,220 +356,363 @@ export class PyroscopeStandIn {
     } else if (path === '/standin/reset' && method === 'POST') {
       this.reset();
       reply(200, {});
+    } else if (path === '/standin/remove' && method === 'POST') {
+      const { labels = {}, nth = 0 } = JSON.parse(body || '{}') as { labels?: Record<string, string>; nth?: number };
+      const removed = this.removeProfile(labels, nth);
+      reply(removed ? 200 : 404, removed ? { removed: 1, timeNanos: String(removed.timeNanos) } : { removed: 0 });
     } else {
       reply(404, { message: 'unknown stand-in endpoint' });
     }
   }
 
-  private push(body: string): void {
-    let request: {
-      series?: Array<{
-        labels?: Array<{ name: string; value: string }>;
-        samples?: Array<{ ID?: string; rawProfile?: string }>;
-      }>;
-    };
+  /** `Distributor.Push` + `PushBatch`: each profile on its own; returns the error the server would answer, if any. */
+  private push(body: string, tenant: string): ConnectError | undefined {
+    let request: { series?: Array<{ labels?: LabelPair[]; samples?: Array<{ ID?: string; rawProfile?: string }> }> };
     try {
       request = JSON.parse(body);
     } catch (e) {
-      throw new Rejection(400, 'invalid_argument', `invalid JSON: ${e instanceof Error ? e.message : e}`);
+      return new ConnectError(
+        'invalid_argument',
+        `unmarshal into *v1.PushRequest: ${e instanceof Error ? e.message : e}`
+      );
     }
-    const accepted: StoredProfile[] = [];
-    let cost = 0;
-    let profiles = 0;
-    const decoded = (request.series ?? []).map((series) => {
-      const labels = sortLabels(series.labels ?? []);
-      cost += labels.reduce((s, l) => s + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0);
-      return {
-        labels,
-        samples: (series.samples ?? []).map((sample) => {
-          const raw = Buffer.from(sample.rawProfile ?? '', 'base64');
-          const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-          cost += bytes.length;
-          profiles++;
-          return { size: bytes.length, profile: Profile.decode(bytes) };
-        }),
-      };
-    });
-    this.takeTokens(cost);
-    for (const series of decoded) {
-      this.validateLabels(series.labels);
-      for (const { size, profile } of series.samples) {
-        this.validateProfile(profile, size, series.labels);
-        const stored = toStored(series.labels, profile);
-        if (stored.sampleCount > 0) {
-          accepted.push(stored);
+    const errors: Array<ConnectError | Error> = [];
+    const profiles: Array<{ labels: LabelPair[]; bytes: Buffer }> = [];
+    for (const series of request.series ?? []) {
+      for (const sample of series.samples ?? []) {
+        const raw = sample.rawProfile ?? '';
+        if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(raw)) {
+          return new ConnectError('invalid_argument', 'unmarshal into *v1.PushRequest: illegal base64 data');
+        }
+        const decoded = this.decompress(Buffer.from(raw, 'base64'));
+        if (decoded instanceof Error) {
+          errors.push(decoded);
+        } else {
+          profiles.push({
+            labels: (series.labels ?? []).map((l) => ({ name: l.name, value: l.value })),
+            bytes: decoded,
+          });
         }
       }
     }
-    if (profiles === 0) {
-      throw new Rejection(400, 'invalid_argument', 'no profiles received');
+    if (profiles.length === 0 && errors.length > 0) {
+      return answerFor(errors);
     }
-    // The whole request passed validation: only now is anything stored.
-    this.stored.push(...accepted);
+    if (profiles.length === 0) {
+      return new ConnectError('invalid_argument', 'no profiles received');
+    }
+    for (const profile of profiles) {
+      const error = this.pushSeries(profile.labels, profile.bytes, tenant);
+      if (error) {
+        errors.push(error);
+      }
+    }
+    return errors.length > 0 ? answerFor(errors) : undefined;
   }
 
-  private takeTokens(cost: number): void {
-    const now = Date.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate);
-    this.lastRefill = now;
-    if (cost > this.tokens) {
-      throw new Rejection(
-        429,
-        'resource_exhausted',
-        `push rate limit (${(this.rate / 1048576).toFixed(1)} MiB) exceeded while adding ${cost} B`
-      );
+  /** `RawFromBytesWithLimit`: gzip when the magic says so, at most the profile size limit. */
+  private decompress(raw: Buffer): Buffer | Error {
+    const limit = this.limits.maxProfileSizeBytes;
+    let bytes = raw;
+    if (raw[0] === 0x1f && raw[1] === 0x8b) {
+      try {
+        bytes = gunzipSync(raw, { maxOutputLength: limit + 1 });
+      } catch (e) {
+        if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+          return sizeError(limit);
+        }
+        return new Error(`copy to buffer: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
-    this.tokens -= cost;
+    return bytes.length > limit ? sizeError(limit) : bytes;
   }
 
-  private validateLabels(labels: Array<{ name: string; value: string }>): void {
-    const ls = labelsString(labels);
-    if (labels.length === 0) {
-      throw new Rejection(400, 'invalid_argument', 'error at least one label pair is required per profile');
-    }
-    if (labels.length > MAX_LABEL_NAMES) {
-      throw new Rejection(
-        400,
-        'invalid_argument',
-        `profile series '${ls}' has ${labels.length} label names; limit ${MAX_LABEL_NAMES}`
-      );
-    }
-    const metric = labels.find((l) => l.name === '__name__')?.value ?? '';
-    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) {
-      throw new Rejection(400, 'invalid_argument', `invalid labels '${ls}' with error: invalid metric name`);
+  /** `pushSeries` for one profile. */
+  private pushSeries(labels: LabelPair[], bytes: Buffer, tenant: string): ConnectError | Error | undefined {
+    let profile: WireProfile;
+    try {
+      profile = decodeProfile(bytes);
+    } catch (e) {
+      return new Error(`proto: ${e instanceof WireError ? e.message : String(e)}`);
     }
     if (!labels.find((l) => l.name === 'service_name')?.value) {
-      throw new Rejection(400, 'invalid_argument', `invalid labels '${ls}' with error: service name is not provided`);
+      labels.push({ name: 'service_name', value: 'unknown_service' });
     }
-    let last = '';
-    for (const l of labels) {
-      if (Buffer.byteLength(l.name) > MAX_NAME_BYTES) {
-        throw new Rejection(
-          400,
-          'invalid_argument',
-          `profile with labels '${ls}' has label name too long: '${l.name}'`
-        );
-      }
-      if (Buffer.byteLength(l.value) > MAX_VALUE_BYTES) {
-        throw new Rejection(
-          400,
-          'invalid_argument',
-          `profile with labels '${ls}' has label value too long: '${l.value}'`
-        );
-      }
-      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l.name)) {
-        throw new Rejection(
-          400,
-          'invalid_argument',
-          `invalid labels '${ls}' with error: invalid label name '${l.name}'`
-        );
-      }
-      if (!isWellFormed(l.value)) {
-        throw new Rejection(
-          400,
-          'invalid_argument',
-          `invalid labels '${ls}' with error: invalid label value '${l.value}'`
-        );
-      }
-      if (l.name === last) {
-        throw new Rejection(
-          400,
-          'invalid_argument',
-          `profile with labels '${ls}' has duplicate label name: '${l.name}'`
-        );
-      }
-      last = l.name;
+    const sorted = sortLabels(labels);
+    const cost =
+      sorted.reduce((sum, l) => sum + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0) + bytes.length;
+    if (!this.limiter.allowN(tenant, cost)) {
+      return new ConnectError(
+        'resource_exhausted',
+        `push rate limit (${humanizeIBytes(this.limiter.rate)}) exceeded while adding ${humanizeIBytes(cost)}`,
+        'rate_limited'
+      );
     }
+    try {
+      validateProfile(this.limits, profile, bytes.length, sorted, this.now());
+      normalize(profile);
+      if (profile.sample.length === 0) {
+        return undefined;
+      }
+      validateLabels(this.limits, sorted);
+    } catch (e) {
+      return e instanceof ConnectError ? e : new Error(String(e));
+    }
+    this.stored.push(toStored(tenant, sorted, profile, this.now()));
+    return undefined;
   }
 
-  private validateProfile(profile: Profile, size: number, labels: Array<{ name: string; value: string }>): void {
-    const ls = labelsString(labels);
-    if (size > MAX_PROFILE_BYTES) {
-      throw new Rejection(
-        400,
-        'invalid_argument',
-        `the profile with labels '${ls}' exceeds the size limit (max_profile_size_byte, actual: ${size}, limit: ${MAX_PROFILE_BYTES})`
-      );
+  private visible(tenant: string, query: Record<string, unknown>, hidden: boolean): StoredProfile[] {
+    if (hidden) {
+      return [];
     }
-    if (profile.sample.length > MAX_SAMPLES) {
-      throw new Rejection(
-        400,
-        'invalid_argument',
-        `the profile with labels '${ls}' exceeds the samples count limit (max_profile_stacktrace_samples, actual: ${profile.sample.length}, limit: ${MAX_SAMPLES})`
-      );
-    }
-    for (const type of profile.sampleType) {
-      if (profile.stringTable.strings[Number(type.type)].includes('-')) {
-        throw new Rejection(400, 'invalid_argument', 'sample type contains -');
-      }
-    }
-    const timeMs = Number(BigInt(profile.timeNanos) / 1_000_000n);
+    const startNs = BigInt(String(query.start ?? '0')) * 1_000_000n;
+    const endNs = query.end ? BigInt(String(query.end)) * 1_000_000n : BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n;
+    const lag = this.options.queryLagMs ?? 0;
     const now = this.now();
-    if (timeMs !== 0 && (timeMs < now - WINDOW_PAST_MS || timeMs > now + WINDOW_FUTURE_MS)) {
-      throw new Rejection(
-        400,
-        'invalid_argument',
-        `profile with labels '${ls}' is outside of ingestion window (profile timestamp: ${new Date(timeMs).toISOString()}, the ingestion window starts at ${new Date(now - WINDOW_PAST_MS).toISOString()} and ends at ${new Date(now + WINDOW_FUTURE_MS).toISOString()})`
-      );
-    }
+    return this.stored.filter(
+      (p) => p.tenant === tenant && p.timeNanos >= startNs && p.timeNanos <= endNs && now - p.storedAtMs >= lag
+    );
   }
 
-  private querySeries(body: string): { labelsSet: Array<{ labels: Array<{ name: string; value: string }> }> } {
-    const query = JSON.parse(body || '{}') as {
-      matchers?: string[];
-      labelNames?: string[];
-      start?: string;
-      end?: string;
+  private query(
+    method: string,
+    query: Record<string, unknown>,
+    tenant: string,
+    hidden: boolean
+  ): unknown | ConnectError {
+    const profiles = this.visible(tenant, query, hidden);
+    const matchersOf = (list: unknown) => {
+      const parsed = ((list as string[] | undefined) ?? []).map(parseSelector);
+      return (labels: LabelPair[]) => parsed.length === 0 || parsed.some((m) => matches(m, labels));
     };
-    const startNs = BigInt(query.start ?? '0') * 1_000_000n;
-    const endNs = query.end ? BigInt(query.end) * 1_000_000n : BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n;
-    const matchers = (query.matchers ?? []).map(parseMatcher);
-    const result = new Map<string, Array<{ name: string; value: string }>>();
-    for (const p of this.stored) {
-      if (p.timeNanos < startNs || p.timeNanos > endNs) {
-        continue;
+    switch (method) {
+      case 'Series': {
+        const match = matchersOf(query.matchers);
+        const names = (query.labelNames as string[] | undefined) ?? [];
+        const result = new Map<string, LabelPair[]>();
+        for (const p of profiles) {
+          const all = withTypeLabels(p);
+          if (match(all)) {
+            const picked = names.length > 0 ? all.filter((l) => names.includes(l.name)) : all;
+            result.set(seriesKey(picked), sortLabels(picked));
+          }
+        }
+        return { labelsSet: [...result.values()].map((labels) => ({ labels })) };
       }
-      const withType = [
-        ...p.labels,
-        { name: '__profile_type__', value: `${p.labels.find((l) => l.name === '__name__')?.value}:${p.sampleType}` },
-      ];
-      if (
-        matchers.length > 0 &&
-        !matchers.some((m) => m.every(([n, v]) => withType.some((l) => l.name === n && l.value === v)))
-      ) {
-        continue;
+      case 'LabelNames':
+      case 'LabelValues': {
+        const match = matchersOf(query.matchers);
+        const found = new Set<string>();
+        for (const p of profiles) {
+          const all = withTypeLabels(p);
+          if (!match(all)) {
+            continue;
+          }
+          for (const l of all) {
+            if (method === 'LabelNames') {
+              found.add(l.name);
+            } else if (l.name === query.name) {
+              found.add(l.value);
+            }
+          }
+        }
+        return { names: [...found].sort() };
       }
-      const names = query.labelNames ?? [];
-      const picked = sortLabels(names.length > 0 ? withType.filter((l) => names.includes(l.name)) : withType);
-      result.set(JSON.stringify(picked), picked);
+      case 'ProfileTypes': {
+        const types = new Map<string, Record<string, string>>();
+        for (const p of profiles) {
+          const [sampleType, sampleUnit, periodType, periodUnit] = p.sampleType.split(':');
+          const name = p.labels.find((l) => l.name === '__name__')?.value ?? '';
+          const ID = `${name}:${p.sampleType}`;
+          types.set(ID, { ID, name, sampleType, sampleUnit, periodType, periodUnit });
+        }
+        return { profileTypes: [...types.values()].sort((a, b) => (a.ID < b.ID ? -1 : 1)) };
+      }
+      case 'SelectSeries':
+      case 'SelectMergeStacktraces': {
+        const typeId = String(query.profileTypeID ?? '');
+        const selector = parseSelector(String(query.labelSelector ?? '{}'));
+        const selected = profiles.filter((p) => {
+          const all = withTypeLabels(p);
+          return all.some((l) => l.name === '__profile_type__' && l.value === typeId) && matches(selector, all);
+        });
+        return method === 'SelectSeries'
+          ? selectSeries(selected, query)
+          : { flamegraph: flamegraph(selected, Number(query.maxNodes ?? 0)) };
+      }
+      default:
+        return new ConnectError('not_found', `unknown method ${method}`);
     }
-    return { labelsSet: [...result.values()].map((labels) => ({ labels })) };
   }
 }
 
-/** `{a="b", c="d"}` equality matchers only; values may contain escaped quotes. */
-function parseMatcher(matcher: string): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  const re = /([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"/g;
-  for (let m = re.exec(matcher); m; m = re.exec(matcher)) {
-    pairs.push([m[1], JSON.parse(`"${m[2]}"`)]);
+/** The error the server answers for a list of per-profile errors (connect-go's wire error of a dskit MultiError). */
+function answerFor(errors: Array<ConnectError | Error>): ConnectError {
+  const firstConnect = errors.find((e): e is ConnectError => e instanceof ConnectError);
+  if (firstConnect) {
+    return firstConnect;
   }
-  return pairs;
+  const joined = (errors.length > 1 ? `${errors.length} errors: ` : '') + errors.map((e) => e.message).join('; ');
+  const validation = errors.some((e) => e instanceof ValidationSizeError);
+  return new ConnectError(validation ? 'invalid_argument' : 'unknown', joined);
 }
 
-function toStored(labels: Array<{ name: string; value: string }>, profile: Profile): StoredProfile {
-  const strings = profile.stringTable.strings;
+class ValidationSizeError extends Error {}
+
+function sizeError(limit: number): Error {
+  return new ValidationSizeError(`uncompressed profile payload size exceeds limit of ${humanizeBytes(limit)}`);
+}
+
+function toStored(tenant: string, labels: LabelPair[], profile: WireProfile, nowMs: number): StoredProfile {
+  const table = strings(profile);
   const type = profile.sampleType[0];
-  const sampleType = `${strings[Number(type.type)]}:${strings[Number(type.unit)]}:${strings[Number(profile.periodType?.type ?? 0)]}:${strings[Number(profile.periodType?.unit ?? 0)]}`;
-  // Pyroscope drops zero-valued samples.
-  profile.sample = profile.sample.filter((s) => Number(s.value[0]) !== 0);
+  const period = profile.periodType ?? { type: 0, unit: 0 };
   return {
+    tenant,
     labels,
-    timeNanos: BigInt(profile.timeNanos),
-    durationNanos: BigInt(profile.durationNanos),
-    sampleType,
-    total: profile.sample.reduce((sum, s) => sum + Number(s.value[0]), 0),
+    timeNanos: profile.timeNanos,
+    durationNanos: profile.durationNanos,
+    sampleType: `${table[type.type]}:${table[type.unit]}:${table[period.type] ?? ''}:${table[period.unit] ?? ''}`,
+    total: Number(profile.sample.reduce((sum, s) => sum + s.value[0], 0n)),
     sampleCount: profile.sample.length,
     profile,
+    storedAtMs: nowMs,
   };
+}
+
+/** The labels Pyroscope adds to every series it returns. */
+function withTypeLabels(p: StoredProfile): LabelPair[] {
+  const [type, unit, periodType, periodUnit] = p.sampleType.split(':');
+  const name = p.labels.find((l) => l.name === '__name__')?.value ?? '';
+  return [
+    ...p.labels,
+    { name: '__profile_type__', value: `${name}:${p.sampleType}` },
+    { name: '__type__', value: type },
+    { name: '__unit__', value: unit },
+    { name: '__period_type__', value: periodType },
+    { name: '__period_unit__', value: periodUnit },
+  ];
+}
+
+type Matcher = { name: string; op: '=' | '!=' | '=~' | '!~'; value: string };
+
+/** `{a="b", c=~"d.*"}`; values may contain escaped quotes. */
+function parseSelector(selector: string): Matcher[] {
+  const out: Matcher[] = [];
+  const re = /([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g;
+  for (let m = re.exec(selector); m; m = re.exec(selector)) {
+    out.push({ name: m[1], op: m[2] as Matcher['op'], value: JSON.parse(`"${m[3]}"`) });
+  }
+  return out;
+}
+
+function matches(matchers: Matcher[], labels: LabelPair[]): boolean {
+  return matchers.every((m) => {
+    const value = labels.find((l) => l.name === m.name)?.value ?? '';
+    switch (m.op) {
+      case '=':
+        return value === m.value;
+      case '!=':
+        return value !== m.value;
+      case '=~':
+        return new RegExp(`^(?:${m.value})$`).test(value);
+      default:
+        return !new RegExp(`^(?:${m.value})$`).test(value);
+    }
+  });
+}
+
+function selectSeries(profiles: StoredProfile[], query: Record<string, unknown>) {
+  const groupBy = (query.groupBy as string[] | undefined) ?? [];
+  const stepMs = Math.max(1, Number(query.step ?? 15) * 1000);
+  const startMs = Number(query.start ?? 0);
+  const groups = new Map<string, { labels: LabelPair[]; points: Map<number, number> }>();
+  for (const p of profiles) {
+    const labels = sortLabels(p.labels.filter((l) => groupBy.includes(l.name)));
+    const key = seriesKey(labels);
+    const group = groups.get(key) ?? { labels, points: new Map<number, number>() };
+    groups.set(key, group);
+    const t = Number(p.timeNanos / 1_000_000n);
+    const bucket = startMs + Math.floor((t - startMs) / stepMs) * stepMs;
+    group.points.set(bucket, (group.points.get(bucket) ?? 0) + p.total);
+  }
+  return {
+    series: [...groups.values()].map((g) => ({
+      labels: g.labels,
+      points: [...g.points.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([timestamp, value]) => ({ value, timestamp: String(timestamp) })),
+    })),
+  };
+}
+
+interface Node {
+  name: string;
+  total: number;
+  self: number;
+  children: Map<string, Node>;
+}
+
+/** Merged stacks as Pyroscope's flamebearer: per level, groups of [x offset from the previous node's end, total, self, name index]. */
+function flamegraph(profiles: StoredProfile[], maxNodes: number) {
+  const root: Node = { name: 'total', total: 0, self: 0, children: new Map() };
+  for (const p of profiles) {
+    const table = strings(p.profile);
+    const functions = new Map(p.profile.function.map((f) => [f.id, table[f.name] ?? '']));
+    const locations = new Map(
+      p.profile.location.map((l) => [l.id, [...l.line].reverse().map((line) => functions.get(line.functionId) ?? '')])
+    );
+    for (const s of p.profile.sample) {
+      const value = Number(s.value[0]);
+      const frames = [...s.locationId].reverse().flatMap((id) => locations.get(id) ?? []);
+      let node = root;
+      node.total += value;
+      for (const name of frames) {
+        let child = node.children.get(name);
+        if (!child) {
+          child = { name, total: 0, self: 0, children: new Map() };
+          node.children.set(name, child);
+        }
+        child.total += value;
+        node = child;
+      }
+      node.self += value;
+    }
+  }
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const levels: Array<{ values: string[] }> = [];
+  let maxSelf = 0;
+  let nodes = 0;
+  const visit = (node: Node, depth: number, x: number) => {
+    if (maxNodes > 0 && nodes >= maxNodes) {
+      return;
+    }
+    nodes++;
+    if (!index.has(node.name)) {
+      index.set(node.name, names.length);
+      names.push(node.name);
+    }
+    const level = (levels[depth] ??= { values: [] });
+    const prevEnd = level.values.length === 0 ? 0 : levelEnd(level.values);
+    level.values.push(String(x - prevEnd), String(node.total), String(node.self), String(index.get(node.name)));
+    maxSelf = Math.max(maxSelf, node.self);
+    let childX = x;
+    for (const child of [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      visit(child, depth + 1, childX);
+      childX += child.total;
+    }
+  };
+  visit(root, 0, 0);
+  return { names, levels, total: String(root.total), maxSelf: String(maxSelf) };
+}
+
+/** Where the last node of a level ends, from its delta-encoded offsets. */
+function levelEnd(values: string[]): number {
+  let x = 0;
+  for (let i = 0; i < values.length; i += 4) {
+    x += Number(values[i]) + (i + 4 < values.length ? Number(values[i + 1]) : 0);
+  }
+  return x + Number(values[values.length - 3]);
 }
