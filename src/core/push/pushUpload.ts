@@ -1,7 +1,9 @@
-import { errorText } from '../util/errorText';
+import { DuplicateProfileError } from '../plan/invariant';
+import { labelSetKey } from '../plan/labels';
 import { SkippedThread, ThreadRef } from '../threads/threadRef';
-import { assertUniqueProfiles } from '../plan/invariant';
-import { BatchLimits, batchProfiles, DEFAULT_BATCH_LIMITS, EncodedProfile } from './encodeUpload';
+import { errorText } from '../util/errorText';
+import { IngestionLimits, PushBatch, PYROSCOPE_DEFAULT_INGESTION, subsetBatch } from './batches';
+import { ProfileRef } from './encodeUpload';
 import { PushCancelledError, PyroscopeClient, PyroscopeHttpError, TransportError } from './pyroscopeClient';
 
 export interface RetryPolicy {
@@ -12,21 +14,41 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 15_000 };
+/** A Retry-After is honoured up to this long; the overall bound still applies. */
+const MAX_RETRY_AFTER_MS = 120_000;
+/** Pyroscope rejects profiles older than 1 h by default: a push that takes longer cannot end well anyway. */
+export const DEFAULT_OVERALL_TIMEOUT_MS = 60 * 60_000;
+/** After this many batches in a row whose every profile was rejected, the rest would most likely fail the same way. */
+const DEFAULT_STOP_AFTER_REJECTED_BATCHES = 3;
+
+/** A thread whose profiles are being pushed; `profilesTotal` is how many of its profiles the batches will carry. */
+export interface PushThread extends ThreadRef {
+  labelValue?: string;
+  profilesTotal: number;
+}
 
 export interface PushProgress {
+  /** Profiles with an outcome so far: stored, rejected or uncertain. */
   profilesSent: number;
+  /** Profiles Pyroscope confirmed. */
+  profilesStored: number;
   profilesTotal: number;
+  /** Request body bytes sent, retries included. */
   bytesSent: number;
+  /** What the caller announced in `PushOptions.bytesTotal`; 0 when unknown. */
   bytesTotal: number;
   /** Set while waiting before a retry. */
   retry?: { attempt: number; delayMs: number; reason: string };
 }
 
 export interface PushOptions {
-  batchLimits?: BatchLimits;
   retry?: RetryPolicy;
-  /** Stay under Pyroscope's default 4 MB/s ingestion rate by pacing requests (uncompressed bytes per second). */
-  maxBytesPerSecond?: number;
+  /** Pyroscope's ingestion limits that pacing follows (default: Pyroscope's defaults, one distributor). */
+  ingestion?: IngestionLimits;
+  /** Bound for the whole push (default 1 h); when reached, the push stops and says so. */
+  overallTimeoutMs?: number;
+  /** Shown in progress as the total; the batches arrive one by one, so their sizes are not known ahead. */
+  bytesTotal?: number;
   onProgress?: (progress: PushProgress) => void;
   signal?: AbortSignal;
   /** Injected in tests. */
@@ -34,22 +56,33 @@ export interface PushOptions {
   now?: () => number;
 }
 
-export type ThreadPushStatus = 'pushed' | 'failed' | 'skipped';
+/**
+ * - `pushed`: every profile of the thread was confirmed stored.
+ * - `uncertain`: the rest may or may not be stored (a request failed after Pyroscope may have stored some of its
+ *   profiles); a read-back tells. Pushing them again is safe: same labels, times and ids.
+ * - `failed`: some profiles were rejected, or were never sent.
+ */
+export type ThreadPushStatus = 'pushed' | 'uncertain' | 'failed' | 'skipped';
 
 export interface ThreadPushResult extends ThreadRef {
   labelValue?: string;
   status: ThreadPushStatus;
+  /** Confirmed stored. */
   profilesPushed: number;
+  profilesRejected: number;
+  profilesUncertain: number;
   profilesTotal: number;
   reason?: string;
 }
 
 export interface PushReport {
   threads: ThreadPushResult[];
-  /** Every planned profile was accepted. */
+  /** Every profile was confirmed stored. */
   complete: boolean;
   cancelled: boolean;
-  /** The error that stopped the push, verbatim. */
+  /** The overall bound was reached. */
+  timedOut: boolean;
+  /** What stopped the push before its end, when something did. */
   error?: string;
   requests: number;
   retries: number;
@@ -73,127 +106,381 @@ export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function describeFailure(error: unknown): string {
-  if (error instanceof PyroscopeHttpError) {
-    return error.message;
-  }
+export function describeFailure(error: unknown): string {
   if (error instanceof TransportError) {
     return `no response: ${error.message}`;
   }
   return errorText(error);
 }
 
+/** Something that ends the whole push: the profiles not yet settled are reported as not stored, with this reason. */
+class StopPush extends Error {
+  constructor(
+    message: string,
+    readonly timedOut = false
+  ) {
+    super(message);
+  }
+}
+
 /**
- * Pushes encoded profiles in batches, one request at a time. 429, 5xx and lost connections are retried with
- * exponential backoff (honouring Retry-After); any other error stops the push, since Pyroscope rejects a request
- * whole and the next ones would most likely fail the same way. Re-pushing is safe: same labels and times.
+ * Pyroscope's `PushBatch` pushes every profile of a request on its own and collects the failures as
+ * `push series with index <i> and id <id> failed: <error>`, joined by dskit's multierror (`N errors: a; b`). The
+ * answer carries that whole list only when none of the failures is a Connect error (connect-go then answers with
+ * `err.Error()`); otherwise it carries the first Connect error's message alone. So: a list whose length matches
+ * its `N errors` count names exactly the failed profiles, and the others were stored; anything else names none.
+ */
+export function namedFailures(message: string, profiles: ProfileRef[]): Map<string, string> | undefined {
+  const prefix = /^(\d+) errors: /.exec(message);
+  const count = prefix ? Number(prefix[1]) : 1;
+  const matches = [...message.matchAll(/push series with index \d+ and id (\S+) failed: /g)];
+  if (matches.length === 0 || matches.length !== count || matches[0].index !== (prefix?.[0].length ?? 0)) {
+    return undefined;
+  }
+  const ids = new Set(profiles.map((p) => p.id));
+  const failures = new Map<string, string>();
+  for (let i = 0; i < matches.length; i++) {
+    const id = matches[i][1];
+    if (!ids.has(id)) {
+      return undefined;
+    }
+    const end = i + 1 < matches.length ? matches[i + 1].index! - '; '.length : message.length;
+    failures.set(id, message.slice(matches[i].index! + matches[i][0].length, end));
+  }
+  return failures;
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof TransportError || (error instanceof PyroscopeHttpError && error.retryable);
+}
+
+/** Pyroscope looked at the profiles and refused them (validation); anything else it refuses is the whole request. */
+function isProfileRejection(error: unknown): error is PyroscopeHttpError {
+  return error instanceof PyroscopeHttpError && error.kind === 'connect' && error.code === 'invalid_argument';
+}
+
+/** A client-side model of Pyroscope's token bucket, so requests leave when the server will have room for them. */
+class Pacer {
+  private readonly rate: number;
+  readonly burst: number;
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    limits: IngestionLimits,
+    private readonly now: () => number
+  ) {
+    this.rate = limits.rateBytesPerSecond / Math.max(1, limits.distributors);
+    this.burst = limits.burstBytes;
+    this.tokens = this.burst;
+    this.last = now();
+  }
+
+  /** How long to wait before a request of this cost; a cost over the burst waits for a full bucket. */
+  waitMs(cost: number): number {
+    this.refill();
+    const need = Math.min(cost, this.burst);
+    return this.tokens >= need ? 0 : ((need - this.tokens) / this.rate) * 1000;
+  }
+
+  take(cost: number): void {
+    this.refill();
+    this.tokens = Math.max(0, this.tokens - cost);
+  }
+
+  /** A 429 says the server's bucket is empty, whatever this model thought. */
+  drain(): void {
+    this.refill();
+    this.tokens = 0;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+  }
+}
+
+interface ThreadTally {
+  thread: PushThread;
+  stored: number;
+  rejected: number;
+  uncertain: number;
+  rejectReasons: string[];
+  uncertainReason?: string;
+}
+
+const MIB = 1_048_576;
+const mib = (bytes: number) => `${(bytes / MIB).toFixed(2)} MiB`;
+
+/**
+ * Pushes batches one request at a time as they arrive, paced by Pyroscope's per-profile rate rule, and reports per
+ * thread what is known of every profile: stored (a Connect JSON 2xx), rejected (with Pyroscope's reason), uncertain
+ * (a failed request may have stored part of its profiles), or not stored (the push stopped first, with why).
+ *
+ * - 429, 5xx, lost connections and request deadlines are retried with exponential backoff, honouring Retry-After,
+ *   re-sending only the profiles that may not have landed (the same bytes: same labels, times and ids).
+ * - A 400 `invalid_argument` for several profiles is ambiguous (Pyroscope stores the valid ones): each profile is
+ *   then sent alone, which gives it a definite answer.
+ * - Redirects, answers that are not Pyroscope's (HTML, a proxy's text) and other 4xx stop the push.
  */
 export async function pushUpload(
   client: PyroscopeClient,
-  profiles: EncodedProfile[],
+  batches: AsyncIterable<PushBatch> | Iterable<PushBatch>,
+  threads: PushThread[],
   skipped: SkippedThread[],
   options: PushOptions = {}
 ): Promise<PushReport> {
-  assertUniqueProfiles(profiles.map((p) => p.planned));
   const retry = options.retry ?? DEFAULT_RETRY;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
-  const maxBytesPerSecond = options.maxBytesPerSecond ?? 3_000_000;
-  const batches = batchProfiles(profiles, options.batchLimits ?? DEFAULT_BATCH_LIMITS);
-
-  const results = new Map<string, ThreadPushResult>();
-  for (const profile of profiles) {
-    const { threadKey, thread, threadLabelValue } = profile.planned;
-    const existing = results.get(threadKey);
-    if (existing) {
-      existing.profilesTotal++;
-    } else {
-      results.set(threadKey, {
-        threadKey,
-        fileName: thread.fileName,
-        threadIndex: thread.index,
-        threadName: thread.name,
-        labelValue: threadLabelValue,
-        status: 'pushed',
-        profilesPushed: 0,
-        profilesTotal: 1,
-      });
-    }
-  }
-
+  const signal = options.signal;
+  const pacer = new Pacer(options.ingestion ?? PYROSCOPE_DEFAULT_INGESTION, now);
+  const deadline = now() + (options.overallTimeoutMs ?? DEFAULT_OVERALL_TIMEOUT_MS);
+  const tallies = new Map<string, ThreadTally>(
+    threads.map((thread) => [thread.threadKey, { thread, stored: 0, rejected: 0, uncertain: 0, rejectReasons: [] }])
+  );
   const progress: PushProgress = {
     profilesSent: 0,
-    profilesTotal: profiles.length,
+    profilesStored: 0,
+    profilesTotal: threads.reduce((sum, t) => sum + t.profilesTotal, 0),
     bytesSent: 0,
-    bytesTotal: batches.reduce((sum, b) => sum + b.body.length, 0),
+    bytesTotal: options.bytesTotal ?? 0,
   };
-  options.onProgress?.({ ...progress });
   let requests = 0;
   let retries = 0;
-  let stopError: string | undefined;
-  let cancelled = false;
-  const started = now();
-  let costSent = 0;
 
-  try {
-    for (const batch of batches) {
-      // Pace: do not send faster than maxBytesPerSecond on average since the start.
-      const earliest = started + (costSent / maxBytesPerSecond) * 1000;
-      if (now() < earliest) {
-        await sleep(earliest - now(), options.signal);
+  const tallyOf = (profile: ProfileRef): ThreadTally => {
+    const tally = tallies.get(profile.threadKey);
+    if (!tally) {
+      throw new Error(
+        `a batch carries a profile of thread ${profile.threadKey}, which is not among the pushed threads`
+      );
+    }
+    return tally;
+  };
+  const settle = (profiles: ProfileRef[], outcome: 'stored' | 'rejected' | 'uncertain', reason = '') => {
+    for (const profile of profiles) {
+      const tally = tallyOf(profile);
+      tally[outcome]++;
+      if (outcome === 'rejected' && !tally.rejectReasons.includes(reason)) {
+        tally.rejectReasons.push(reason);
       }
-      for (let attempt = 0; ; attempt++) {
-        try {
-          requests++;
-          await client.push(batch.body, options.signal);
-          break;
-        } catch (e) {
-          const retryable = e instanceof TransportError || (e instanceof PyroscopeHttpError && e.retryable);
-          if (!retryable || attempt >= retry.maxRetries) {
-            throw e;
+      if (outcome === 'uncertain') {
+        tally.uncertainReason = reason;
+      }
+    }
+    progress.profilesSent += profiles.length;
+    if (outcome === 'stored') {
+      progress.profilesStored += profiles.length;
+    }
+    options.onProgress?.({ ...progress });
+  };
+
+  /** Waits, unless the wait would pass the overall bound. */
+  const waitFor = async (ms: number) => {
+    if (ms <= 0) {
+      return;
+    }
+    if (now() + ms > deadline) {
+      throw new StopPush(`the push's overall time limit was reached`, true);
+    }
+    await sleep(ms, signal);
+  };
+
+  /** Sends `batch` until each of its profiles has an outcome. */
+  const settleBatch = async (batch: PushBatch): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await waitFor(pacer.waitMs(pending.costBytes));
+      } catch (e) {
+        // After a failed attempt, what is pending may have landed; before the first one, it was never sent.
+        if (attempt > 0) {
+          settle(pending.profiles, 'uncertain', 'a request for them failed and the push stopped before the retry');
+        }
+        throw e;
+      }
+      let error: unknown;
+      try {
+        requests++;
+        progress.bytesSent += pending.body.length;
+        pacer.take(pending.costBytes);
+        await client.push(pending.body, signal);
+        settle(pending.profiles, 'stored');
+        return;
+      } catch (e) {
+        if (e instanceof PushCancelledError) {
+          settle(pending.profiles, 'uncertain', 'cancelled while the request was under way');
+          throw e;
+        }
+        error = e;
+      }
+      const reason = describeFailure(error);
+      const named =
+        error instanceof PyroscopeHttpError && pending.profiles.length > 1
+          ? namedFailures(error.serverMessage, pending.profiles)
+          : undefined;
+      if (named) {
+        settle(
+          pending.profiles.filter((p) => !named.has(p.id)),
+          'stored'
+        );
+        pending = subsetBatch(pending, new Set(named.keys()));
+        if (!isRetryable(error)) {
+          for (const profile of pending.profiles) {
+            settle([profile], 'rejected', `HTTP ${(error as PyroscopeHttpError).status}: ${named.get(profile.id)}`);
           }
-          retries++;
-          const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
-          const retryAfterMs = e instanceof PyroscopeHttpError && e.retryAfterSeconds ? e.retryAfterSeconds * 1000 : 0;
-          const delayMs = Math.min(retry.maxDelayMs, Math.max(backoff, retryAfterMs));
-          options.onProgress?.({ ...progress, retry: { attempt: attempt + 1, delayMs, reason: describeFailure(e) } });
-          await sleep(delayMs, options.signal);
+          return;
+        }
+      } else if (isProfileRejection(error)) {
+        if (pending.profiles.length === 1) {
+          settle(pending.profiles, 'rejected', reason);
+          return;
+        }
+        // Some of these may be stored: only a request per profile tells which were refused, and why.
+        const unsettled = [...pending.profiles];
+        try {
+          while (unsettled.length > 0) {
+            await settleBatch(subsetBatch(pending, new Set([unsettled[0].id])));
+            unsettled.shift();
+          }
+        } catch (e) {
+          settle(unsettled.slice(1), 'uncertain', reason);
+          throw e;
+        }
+        return;
+      } else if (!isRetryable(error)) {
+        // A redirect, an answer that is not Pyroscope's, or a refusal of the whole request (401, 403, 404, 413):
+        // nothing of it was stored.
+        if (attempt > 0) {
+          settle(pending.profiles, 'uncertain', `an earlier attempt failed, then: ${reason}`);
+        }
+        throw new StopPush(reason);
+      }
+      const rateLimited = error instanceof PyroscopeHttpError && error.status === 429;
+      if (rateLimited) {
+        pacer.drain();
+        if (pending.profiles.length === 1 && pending.costBytes > pacer.burst) {
+          settle(
+            pending.profiles,
+            'rejected',
+            `its rate-limit cost of ${mib(pending.costBytes)} is over Pyroscope's ingestion burst of ${mib(pacer.burst)}, so it can never be accepted; push it in narrower slices (${reason})`
+          );
+          return;
         }
       }
-      costSent += batch.costBytes;
-      for (const profile of batch.profiles) {
-        results.get(profile.planned.threadKey)!.profilesPushed++;
+      if (attempt >= retry.maxRetries) {
+        settle(pending.profiles, 'uncertain', `${reason} (after ${attempt} retries)`);
+        throw new StopPush(reason);
       }
-      progress.profilesSent += batch.profiles.length;
-      progress.bytesSent += batch.body.length;
-      options.onProgress?.({ ...progress });
+      retries++;
+      const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
+      const retryAfterMs =
+        error instanceof PyroscopeHttpError && error.retryAfterSeconds
+          ? Math.min(MAX_RETRY_AFTER_MS, error.retryAfterSeconds * 1000)
+          : 0;
+      const delayMs = Math.max(backoff, retryAfterMs);
+      options.onProgress?.({ ...progress, retry: { attempt: attempt + 1, delayMs, reason } });
+      try {
+        await waitFor(delayMs);
+      } catch (e) {
+        settle(pending.profiles, 'uncertain', reason);
+        throw e;
+      }
+    }
+  };
+
+  let stopReason: string | undefined;
+  let cancelled = false;
+  let timedOut = false;
+  options.onProgress?.({ ...progress });
+  try {
+    const seen = new Set<string>();
+    let rejectedInARow = 0;
+    for await (const batch of batches) {
+      if (signal?.aborted) {
+        throw new PushCancelledError();
+      }
+      for (const profile of batch.profiles) {
+        const key = `${labelSetKey(profile.labels)}@${profile.timeNanos}`;
+        if (seen.has(key)) {
+          throw new StopPush(new DuplicateProfileError(profile.labels, profile.timeNanos).message);
+        }
+        seen.add(key);
+      }
+      const rejectedBefore = [...tallies.values()].reduce((sum, t) => sum + t.rejected, 0);
+      await settleBatch(batch);
+      const rejectedNow = [...tallies.values()].reduce((sum, t) => sum + t.rejected, 0);
+      rejectedInARow = rejectedNow - rejectedBefore === batch.profiles.length ? rejectedInARow + 1 : 0;
+      if (rejectedInARow >= DEFAULT_STOP_AFTER_REJECTED_BATCHES) {
+        throw new StopPush(`stopped after ${rejectedInARow} requests in a row whose every profile was rejected`);
+      }
     }
   } catch (e) {
-    if (e instanceof PushCancelledError) {
+    if (e instanceof PushCancelledError || signal?.aborted) {
       cancelled = true;
+    } else if (e instanceof StopPush) {
+      stopReason = e.message;
+      timedOut = e.timedOut;
     } else {
-      stopError = describeFailure(e);
+      stopReason = errorText(e);
     }
   }
 
-  for (const result of results.values()) {
-    if (result.profilesPushed === result.profilesTotal) {
-      continue;
-    }
-    result.status = 'failed';
-    const done = `${result.profilesPushed} of ${result.profilesTotal} profiles were pushed`;
-    result.reason = cancelled ? `cancelled; ${done}` : `${stopError}; ${done}`;
-  }
-  const threads: ThreadPushResult[] = [
-    ...results.values(),
-    ...skipped.map((s) => ({ ...s, status: 'skipped' as const, profilesPushed: 0, profilesTotal: 0 })),
-  ];
+  const results: ThreadPushResult[] = [...tallies.values()].map((tally) => threadResult(tally, cancelled, stopReason));
   return {
-    threads,
-    complete: progress.profilesSent === profiles.length,
+    threads: [
+      ...results,
+      ...skipped.map((s) => ({
+        ...s,
+        status: 'skipped' as const,
+        profilesPushed: 0,
+        profilesRejected: 0,
+        profilesUncertain: 0,
+        profilesTotal: 0,
+      })),
+    ],
+    complete: !cancelled && stopReason === undefined && results.every((r) => r.status === 'pushed'),
     cancelled,
-    error: stopError,
+    timedOut,
+    error: stopReason,
     requests,
     retries,
+  };
+}
+
+function threadResult(tally: ThreadTally, cancelled: boolean, stopReason: string | undefined): ThreadPushResult {
+  const { thread, stored, rejected, uncertain } = tally;
+  const total = thread.profilesTotal;
+  const notSent = Math.max(0, total - stored - rejected - uncertain);
+  const status: ThreadPushStatus =
+    stored === total ? 'pushed' : rejected === 0 && notSent === 0 ? 'uncertain' : 'failed';
+  const parts: string[] = [];
+  if (status !== 'pushed') {
+    parts.push(`${stored} of ${total} profiles stored`);
+  }
+  if (rejected > 0) {
+    const others = tally.rejectReasons.length > 1 ? ` (and ${tally.rejectReasons.length - 1} other reasons)` : '';
+    parts.push(`${rejected} rejected: ${tally.rejectReasons[0]}${others}`);
+  }
+  if (uncertain > 0) {
+    parts.push(`${uncertain} uncertain, maybe stored (a read-back tells): ${tally.uncertainReason}`);
+  }
+  if (notSent > 0) {
+    parts.push(`${notSent} not stored: ${cancelled ? 'cancelled' : (stopReason ?? 'the batches ended early')}`);
+  }
+  return {
+    threadKey: thread.threadKey,
+    fileName: thread.fileName,
+    threadIndex: thread.threadIndex,
+    threadName: thread.threadName,
+    labelValue: thread.labelValue,
+    status,
+    profilesPushed: stored,
+    profilesRejected: rejected,
+    profilesUncertain: uncertain,
+    profilesTotal: total,
+    reason: parts.length > 0 ? parts.join('; ') : undefined,
   };
 }

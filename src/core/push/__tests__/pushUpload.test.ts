@@ -1,15 +1,17 @@
 import { parseFixture } from '../../../../tests/helpers/fixtures';
 import { PyroscopeStandIn } from '../../../../tests/standins/pyroscopeStandIn';
 import { planUpload, UploadPlan } from '../../plan/planUpload';
-import { encodePlan, EncodedProfile } from '../encodeUpload';
+import { BatchLimits, batchProfiles, PushBatch } from '../batches';
+import { encodePlan } from '../encodeUpload';
 import { fetchTransport, PyroscopeClient } from '../pyroscopeClient';
-import { PushOptions, pushUpload } from '../pushUpload';
+import { PushOptions, PushThread, pushUpload } from '../pushUpload';
 
 const NOW = Date.now();
-const noWait: Pick<PushOptions, 'sleep' | 'retry' | 'maxBytesPerSecond'> = {
+/** No waiting at all: pacing and backoff sleeps return at once (the stand-in's own rate limit is not at stake here). */
+const noWait: PushOptions = {
   sleep: async () => {},
   retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 1 },
-  maxBytesPerSecond: Number.MAX_SAFE_INTEGER,
+  ingestion: { rateBytesPerSecond: Number.MAX_SAFE_INTEGER, burstBytes: 2 * 1_048_576, distributors: 1 },
 };
 
 let standIn: PyroscopeStandIn;
@@ -22,13 +24,36 @@ beforeAll(async () => {
 afterAll(() => standIn.stop());
 beforeEach(() => standIn.reset());
 
-function prepare(fromMs = NOW - 5 * 60_000): { plan: UploadPlan; encoded: EncodedProfile[] } {
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) {
+    out.push(item);
+  }
+  return out;
+}
+
+export function pushThreads(plan: UploadPlan): PushThread[] {
+  return plan.threads.map((t) => ({
+    threadKey: t.threadKey,
+    fileName: t.fileName,
+    threadIndex: t.threadIndex,
+    threadName: t.threadName,
+    labelValue: t.labelValue,
+    profilesTotal: t.profileCount,
+  }));
+}
+
+async function prepare(
+  fromMs = NOW - 5 * 60_000,
+  limits?: BatchLimits
+): Promise<{ plan: UploadPlan; batches: PushBatch[]; threads: PushThread[]; profiles: number }> {
   const files = [
     parseFixture('py-spy-0.4.1-2threads-small.speedscope.json'),
     parseFixture('speedscope-0.6.0-two-sampled.speedscope.json'),
   ];
   const plan = planUpload(files, { serviceName: 'checkout', fromMs, sliceSeconds: 2, nowMs: NOW });
-  return { plan, encoded: encodePlan(plan) };
+  const batches = await collect(batchProfiles(encodePlan(plan), limits));
+  return { plan, batches, threads: pushThreads(plan), profiles: plan.profiles.length };
 }
 
 const EXPECTED_SERIES = [
@@ -39,25 +64,20 @@ const EXPECTED_SERIES = [
 ];
 
 function storedSeries() {
-  return standIn.series().map((s) => ({
-    thread: s.labels.thread_name,
-    total: s.total,
-    service: s.labels.service_name,
-    profiles: s.profiles,
-  }));
+  return standIn.series().map((s) => ({ thread: s.labels.thread_name, total: s.total }));
 }
 
 describe('pushUpload against the Pyroscope stand-in', () => {
   it('stores one series per thread with exact totals, and compaction loses nothing', async () => {
-    const { plan, encoded } = prepare();
-    const report = await pushUpload(client, encoded, plan.skipped, noWait);
-    expect(report).toMatchObject({ complete: true, cancelled: false, retries: 0 });
+    const { plan, batches, threads, profiles } = await prepare();
+    const report = await pushUpload(client, batches, threads, plan.skipped, noWait);
+    expect(report).toMatchObject({ complete: true, cancelled: false, timedOut: false, retries: 0 });
     expect(report.threads.map((t) => [t.labelValue, t.status, t.profilesPushed, t.profilesTotal])).toEqual(
       plan.threads.map((t) => [t.labelValue, 'pushed', t.profileCount, t.profileCount])
     );
-    expect(storedSeries().map(({ thread, total }) => ({ thread, total }))).toEqual(EXPECTED_SERIES);
+    expect(storedSeries()).toEqual(EXPECTED_SERIES);
     expect(standIn.compact()).toBe(0);
-    expect(standIn.stored).toHaveLength(encoded.length);
+    expect(standIn.stored).toHaveLength(profiles);
     expect(
       standIn.requests.every(
         (r) => r.path === '/push.v1.PusherService/Push' && r.headers['content-type'] === 'application/json'
@@ -65,83 +85,115 @@ describe('pushUpload against the Pyroscope stand-in', () => {
     ).toBe(true);
   });
 
+  it('takes the batches as an async iterable, as the page worker produces them', async () => {
+    const { plan, threads } = await prepare();
+    const report = await pushUpload(client, batchProfiles(encodePlan(plan)), threads, plan.skipped, noWait);
+    expect(report.complete).toBe(true);
+    expect(storedSeries()).toEqual(EXPECTED_SERIES);
+  });
+
   it('re-pushing the same plan adds no series and, after compaction, no profiles', async () => {
-    const { plan, encoded } = prepare();
-    await pushUpload(client, encoded, plan.skipped, noWait);
-    await pushUpload(client, encoded, plan.skipped, noWait);
-    expect(standIn.stored).toHaveLength(2 * encoded.length);
-    expect(standIn.compact()).toBe(encoded.length);
-    expect(storedSeries().map(({ thread, total }) => ({ thread, total }))).toEqual(EXPECTED_SERIES);
+    const { plan, batches, threads, profiles } = await prepare();
+    await pushUpload(client, batches, threads, plan.skipped, noWait);
+    await pushUpload(client, batches, threads, plan.skipped, noWait);
+    expect(standIn.stored).toHaveLength(2 * profiles);
+    expect(standIn.compact()).toBe(profiles);
+    expect(storedSeries()).toEqual(EXPECTED_SERIES);
   });
 
   it('retries 429, 500 and dropped connections, then stores everything exactly once', async () => {
-    const { plan, encoded } = prepare();
+    const { plan, batches, threads } = await prepare();
     standIn.setFaults({ status429: 1, status500: 1, drop: 1 });
     const retries: string[] = [];
-    const report = await pushUpload(client, encoded, plan.skipped, {
+    const report = await pushUpload(client, batches, threads, plan.skipped, {
       ...noWait,
       onProgress: (p) => p.retry && retries.push(p.retry.reason.split(':')[0]),
     });
     expect(report).toMatchObject({ complete: true, retries: 3 });
     expect(retries).toEqual(['no response', 'HTTP 429', 'HTTP 500']);
     expect(standIn.compact()).toBe(0);
-    expect(storedSeries().map(({ thread, total }) => ({ thread, total }))).toEqual(EXPECTED_SERIES);
+    expect(storedSeries()).toEqual(EXPECTED_SERIES);
   });
 
-  it('stops on a 400 with the server message verbatim and reports nothing as pushed that was not', async () => {
-    const { plan, encoded } = prepare(NOW - 2 * 3_600_000);
-    const report = await pushUpload(client, encoded, plan.skipped, noWait);
-    expect(report.complete).toBe(false);
-    expect(report.error).toMatch(
-      /^HTTP 400: profile with labels '\{__name__="process_cpu", service_name="checkout", thread_name="Thread 680254 \\?"MainThread\\?""\}' is outside of ingestion window/
+  it('sends each profile of a rejected multi-profile request alone, and reports each rejection with its reason', async () => {
+    const { plan, batches, threads, profiles } = await prepare(NOW - 2 * 3_600_000);
+    expect(batches).toHaveLength(1);
+    const report = await pushUpload(client, batches, threads, plan.skipped, noWait);
+    expect(report).toMatchObject({ complete: false, error: undefined, requests: 1 + profiles });
+    expect(report.threads.map((t) => [t.status, t.profilesPushed, t.profilesRejected, t.profilesUncertain])).toEqual(
+      plan.threads.map((t) => ['failed', 0, t.profileCount, 0])
     );
-    expect(report.threads.map((t) => t.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
-    expect(report.threads[0].reason).toMatch(/; 0 of 2 profiles were pushed$/);
+    expect(report.threads[0].reason).toMatch(
+      /^0 of 2 profiles stored; 2 rejected: HTTP 400: profile with labels '\{__name__="process_cpu", service_name="checkout", thread_name="Thread 680254 \\?"MainThread\\?""\}' is outside of ingestion window/
+    );
     expect(standIn.stored).toHaveLength(0);
   });
 
-  it('gives up after the retries and says how far it got', async () => {
-    const { plan, encoded } = prepare();
+  it('gives up after the retries: what was sent is uncertain, the rest not stored', async () => {
+    const { plan, batches, threads } = await prepare(undefined, { maxCostBytes: 1_000_000, maxProfiles: 4 });
     standIn.setFaults({ status500: 10 });
-    const report = await pushUpload(client, encoded, plan.skipped, noWait);
+    const report = await pushUpload(client, batches, threads, plan.skipped, noWait);
     expect(report).toMatchObject({
       complete: false,
       error: 'HTTP 500: injected internal error',
       requests: 4,
       retries: 3,
     });
+    // The first batch (MainThread 2, GetTelemetryConfig 1, one 1) was sent four times; the others never.
+    expect(report.threads.map((t) => [t.status, t.profilesUncertain, t.reason])).toEqual([
+      [
+        'uncertain',
+        2,
+        '0 of 2 profiles stored; 2 uncertain, maybe stored (a read-back tells): HTTP 500: injected internal error (after 3 retries)',
+      ],
+      [
+        'uncertain',
+        1,
+        '0 of 1 profiles stored; 1 uncertain, maybe stored (a read-back tells): HTTP 500: injected internal error (after 3 retries)',
+      ],
+      [
+        'failed',
+        1,
+        '0 of 4 profiles stored; 1 uncertain, maybe stored (a read-back tells): HTTP 500: injected internal error (after 3 retries); 3 not stored: HTTP 500: injected internal error',
+      ],
+      ['failed', 0, '0 of 4 profiles stored; 4 not stored: HTTP 500: injected internal error'],
+    ]);
   });
 
-  it('reports a cancel honestly: finished threads pushed, the rest failed with counts', async () => {
-    const { plan, encoded } = prepare();
+  it('reports a cancel honestly: finished threads pushed, the rest not stored', async () => {
+    const { plan, batches, threads } = await prepare(undefined, { maxCostBytes: 1_500_000, maxProfiles: 2 });
     const controller = new AbortController();
-    let batches = 0;
-    const report = await pushUpload(client, encoded, plan.skipped, {
+    const report = await pushUpload(client, batches, threads, plan.skipped, {
       ...noWait,
-      batchLimits: { maxCostBytes: 1_500_000, maxProfiles: 2 },
       signal: controller.signal,
       onProgress: (p) => {
-        if (p.profilesSent > 0 && ++batches === 1) {
+        if (p.profilesStored > 0) {
           controller.abort();
         }
       },
     });
-    expect(report.cancelled).toBe(true);
-    expect(report.complete).toBe(false);
+    expect(report).toMatchObject({ cancelled: true, complete: false });
     // MainThread has 2 profiles (0–2 s and 2–2.6 s): the first batch of 2 carried both. one/two: samples start at
     // 0, 1, 2, 6 and 9 s → 2 s slices 0, 1, 3, 4 → 4 profiles each.
     expect(report.threads.map((t) => [t.labelValue, t.status, t.reason ?? ''])).toEqual([
       ['Thread 680254 "MainThread"', 'pushed', ''],
-      ['Thread 680344 "GetTelemetryConfig"', 'failed', 'cancelled; 0 of 1 profiles were pushed'],
-      ['one', 'failed', 'cancelled; 0 of 4 profiles were pushed'],
-      ['two', 'failed', 'cancelled; 0 of 4 profiles were pushed'],
+      ['Thread 680344 "GetTelemetryConfig"', 'failed', '0 of 1 profiles stored; 1 not stored: cancelled'],
+      ['one', 'failed', '0 of 4 profiles stored; 4 not stored: cancelled'],
+      ['two', 'failed', '0 of 4 profiles stored; 4 not stored: cancelled'],
     ]);
     expect(standIn.stored).toHaveLength(2);
   });
 
+  it('refuses a second profile with the same labels and time before sending it', async () => {
+    const { plan, batches, threads } = await prepare();
+    const report = await pushUpload(client, [batches[0], batches[0]], threads, plan.skipped, noWait);
+    expect(report.error).toMatch(/^Two profiles would share labels .* Pyroscope would keep only one\.$/);
+    expect(report.requests).toBe(1);
+  });
+
   it('reads back the stored series with the Series API', async () => {
-    const { plan, encoded } = prepare();
-    await pushUpload(client, encoded, plan.skipped, noWait);
+    const { plan, batches, threads } = await prepare();
+    await pushUpload(client, batches, threads, plan.skipped, noWait);
     const series = await client.series({
       matchers: ['{service_name="checkout", thread_name="one"}'],
       labelNames: ['service_name', 'thread_name', '__profile_type__'],
