@@ -255,11 +255,21 @@ function pySpyIdleShare(thread: ThreadProfile): number {
 const OVERLAP_TOLERANCE = 1.05;
 
 /** The default profile type for a thread, from its unit, its producer, its leaf frames and its total against duration. */
-export function suggestProfileType(producer: Producer, thread: ThreadProfile): ProfileTypeSuggestion {
+export function suggestProfileType(
+  producer: Producer,
+  thread: ThreadProfile,
+  sampleRateHz?: number
+): ProfileTypeSuggestion {
   if (thread.kind === 'bytes') {
     return { type: 'memory', reason: 'Its values are bytes: allocated memory.' };
   }
   if (thread.kind === 'count') {
+    if (sampleRateHz) {
+      return {
+        type: 'cpu',
+        reason: `Its values are sample counts; at ${sampleRateHz} samples per second they become CPU time.`,
+      };
+    }
     return {
       type: 'samples',
       reason: `Its unit "${thread.unit}" is not a time: pushed as sample counts unless you give a sampling rate.`,
@@ -337,9 +347,12 @@ export function suggestProfileType(producer: Producer, thread: ThreadProfile): P
 }
 
 /** Identity and profile type of one thread of a parsed file. */
-export function describeThread(file: ParsedFile, thread: ThreadProfile): ThreadInsight {
+export function describeThread(file: ParsedFile, thread: ThreadProfile, sampleRateHz?: number): ThreadInsight {
   const { producer } = detectProducer(file.exporter, profileNamesOf(file));
-  return { ...threadIdentity(producer, thread.name, thread), profileType: suggestProfileType(producer, thread) };
+  return {
+    ...threadIdentity(producer, thread.name, thread),
+    profileType: suggestProfileType(producer, thread, sampleRateHz),
+  };
 }
 
 function profileNamesOf(file: ParsedFile): string[] {

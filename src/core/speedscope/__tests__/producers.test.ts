@@ -336,6 +336,10 @@ describe('producers: profile type from evidence', () => {
       type: 'samples',
       reason: 'Its unit "none" is not a time: pushed as sample counts unless you give a sampling rate.',
     });
+    expect(suggestProfileType('unknown', threads(evented)[0], 100)).toEqual({
+      type: 'cpu',
+      reason: 'Its values are sample counts; at 100 samples per second they become CPU time.',
+    });
     const austin = syntheticAustin();
     const dotnet = syntheticDotnet();
     const eventedTime = { ...threads(dotnet)[0], name: 'x', frames: threads(austin)[0].frames };
