@@ -145,8 +145,18 @@ export function answerError(response: TransportResponse): PyroscopeHttpError | u
           `HTTP ${status} with ${excerpt(response)}: not a Connect JSON answer from Pyroscope, so nothing is counted as pushed`
         );
   }
-  const code = typeof json?.code === 'string' ? json.code : undefined;
-  const text = typeof json?.message === 'string' && json.message !== '' ? json.message : undefined;
+  // A Connect error cut at MAX_RESPONSE_BYTES no longer parses; connect-go writes `code` first, then `message`.
+  const cutConnect =
+    !json && response.bodyTruncated && mediaType(response.contentType) === 'application/json'
+      ? /^\s*\{\s*"code"\s*:\s*"([a-z_]+)"\s*,\s*"message"\s*:\s*"/.exec(response.body)
+      : null;
+  const code = typeof json?.code === 'string' ? json.code : cutConnect?.[1];
+  const text =
+    typeof json?.message === 'string' && json.message !== ''
+      ? json.message
+      : cutConnect
+        ? `${response.body.slice(cutConnect[0].length)} (cut at 64 KiB)`
+        : undefined;
   const grafanaText = typeof json?.error === 'string' && json.error !== '' ? json.error : undefined;
   if (code !== undefined) {
     const message = text ?? '(no message)';
