@@ -25,8 +25,50 @@ import { Observable } from 'rxjs';
 
 const page = window.__STANDIN__;
 
-/** Grafana's backendSrv.fetch, reduced to what plugins see: relative URLs, JSON by content type, FetchError shape. */
+/**
+ * Grafana's backendSrv.fetch, reduced to what plugins see: relative URLs, JSON by content type, FetchError shape, and
+ * its answer to a 401 (`public/app/core/services/backend_srv.ts`, `handleStreamError`): for a local URL, on the first
+ * attempt (`options.retry` 0 or unset) of a signed-in user, it calls `GET /api/login/ping` and, when that succeeds,
+ * sends the same request again (`retry` then counts as 1); when the ping is 401 too, it logs the user out.
+ * Passing `retry: 1` skips all of that and hands the 401 to the caller.
+ */
 function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
+  const firstAttempt = (options.retry ?? 0) === 0;
+  const isLocal = !/^https?:\/\//.test(options.url);
+  return new Observable<FetchResponse<T>>((subscriber) => {
+    let resend: rxjs.Subscription | undefined;
+    let closed = false;
+    const inner = sendOnce<T>(options).subscribe({
+      next: (r) => subscriber.next(r),
+      complete: () => subscriber.complete(),
+      error: (error: { status?: number }) => {
+        if (error?.status !== 401 || !firstAttempt || !isLocal) {
+          subscriber.error(error);
+          return;
+        }
+        fetch('api/login/ping', { credentials: 'same-origin' })
+          .then((ping) => {
+            if (ping.status === 401) {
+              window.location.href = '/logout';
+              subscriber.error(error);
+              return;
+            }
+            if (!closed) {
+              resend = sendOnce<T>({ ...options, retry: 1 }).subscribe(subscriber);
+            }
+          })
+          .catch(() => subscriber.error(error));
+      },
+    });
+    return () => {
+      closed = true;
+      inner.unsubscribe();
+      resend?.unsubscribe();
+    };
+  });
+}
+
+function sendOnce<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
   return new Observable((subscriber) => {
     const controller = new AbortController();
     const url = options.url.replace(/^\//, '');

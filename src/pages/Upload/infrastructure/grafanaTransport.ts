@@ -35,6 +35,10 @@ export function grafanaTransport(target: PushTarget): PyroscopeTransport {
             data: body,
             headers: { 'Content-Type': 'application/json' },
             responseType: 'text',
+            // On a 401 from a local URL, backendSrv pings /api/login/ping and re-sends the request once, unless this
+            // is a retry (backend_srv.ts `handleStreamError`). Through the app route a 401 is the write target's
+            // answer, not Grafana's session: hand it to the push client instead of sending the batch twice.
+            retry: 1,
             showErrorAlert: false,
             showSuccessAlert: false,
           })
