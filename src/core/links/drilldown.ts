@@ -122,3 +122,24 @@ export function exploreUrl(target: LinkTarget, labels: Array<{ name: string; val
   };
   return `/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`;
 }
+
+/** Drilldown's embedded exploration takes `@grafana/data`'s `AdHocVariableFilter`: this shape. */
+export interface AdHocFilter {
+  key: string;
+  operator: FilterOperator;
+  value: string;
+}
+
+/**
+ * `initialFilters` for `grafana-pyroscope-app/embedded-profiles-exploration/v1`: its `service_name` filter selects the
+ * service, the others become `var-filters`; with any filter it opens the Labels view (`SceneProfilesExplorer`).
+ */
+export function embeddedExplorationFilters(
+  serviceName: string,
+  labels: Array<{ name: string; value: string }> = []
+): AdHocFilter[] {
+  return [
+    { key: 'service_name', operator: '=', value: serviceName },
+    ...labels.map(({ name, value }) => ({ key: name, operator: '=' as const, value })),
+  ];
+}

@@ -1,5 +1,6 @@
 import {
   drilldownUrl,
+  embeddedExplorationFilters,
   encodeFilter,
   exploreUrl,
   filterProblem,
@@ -180,5 +181,15 @@ describe('Explore links', () => {
         range: { from: '1764000000000', to: '1764000060000' },
       },
     });
+  });
+});
+
+describe('embedded exploration', () => {
+  it('service first, then the thread labels, as AdHocVariableFilter objects', () => {
+    expect(embeddedExplorationFilters('checkout', [{ name: 'thread_name', value: 'MainThread' }])).toEqual([
+      { key: 'service_name', operator: '=', value: 'checkout' },
+      { key: 'thread_name', operator: '=', value: 'MainThread' },
+    ]);
+    expect(embeddedExplorationFilters('checkout')).toEqual([{ key: 'service_name', operator: '=', value: 'checkout' }]);
   });
 });
