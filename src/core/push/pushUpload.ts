@@ -180,7 +180,8 @@ class Pacer {
   waitMs(cost: number): number {
     this.refill();
     const need = Math.min(cost, this.burst);
-    return this.tokens >= need ? 0 : ((need - this.tokens) / this.rate) * 1000;
+    // Whole milliseconds, rounded up: the server's bucket must not come up a rounding error short.
+    return this.tokens >= need ? 0 : Math.ceil(((need - this.tokens) / this.rate) * 1000);
   }
 
   take(cost: number): void {

@@ -18,7 +18,9 @@ let standIn: PyroscopeStandIn;
 let client: PyroscopeClient;
 
 beforeAll(async () => {
-  standIn = new PyroscopeStandIn();
+  // The stand-in's rate limiter refills by its clock; unlimited here, so no test depends on the machine's speed.
+  // Pacing against the limiter is tested below with one injected clock for both sides.
+  standIn = new PyroscopeStandIn({ rateBytesPerSecond: Infinity });
   client = new PyroscopeClient(fetchTransport(await standIn.start()));
 });
 afterAll(() => standIn.stop());
@@ -207,5 +209,35 @@ describe('pushUpload against the Pyroscope stand-in', () => {
         { name: 'thread_name', value: 'one' },
       ],
     ]);
+  });
+
+  it('paced by the same clock as the per-profile rate limiter of the stand-in, the push never gets a 429', async () => {
+    let clock = NOW;
+    const sleeps: number[] = [];
+    const ingestion = { rateBytesPerSecond: 10_000, burstBytes: 51_000, distributors: 1 };
+    const limited = new PyroscopeStandIn({ now: () => clock, ...ingestion });
+    const limitedClient = new PyroscopeClient(fetchTransport(await limited.start()));
+    try {
+      const { plan, batches, threads } = await prepare(undefined, { maxCostBytes: 25_000, maxProfiles: 64 });
+      const cost = batches.reduce((sum, b) => sum + b.costBytes, 0);
+      expect(batches.length).toBeGreaterThan(1);
+      const report = await pushUpload(limitedClient, batches, threads, plan.skipped, {
+        ingestion,
+        now: () => clock,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          clock += ms;
+        },
+      });
+      expect(report).toMatchObject({ complete: true, retries: 0 });
+      expect(limited.requests.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+      // The burst goes at once; the rest at the rate (each wait rounded up to a whole millisecond).
+      const waited = sleeps.reduce((a, b) => a + b, 0);
+      const floor = ((cost - ingestion.burstBytes) / ingestion.rateBytesPerSecond) * 1000;
+      expect(waited).toBeGreaterThanOrEqual(floor);
+      expect(waited).toBeLessThanOrEqual(floor + sleeps.length);
+    } finally {
+      await limited.stop();
+    }
   });
 });
