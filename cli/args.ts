@@ -1,7 +1,7 @@
 import { errorText } from '../src/core/util/errorText';
-import { LabelPair } from '../src/core/plan/labels';
+import { LabelPair, labelValueProblem, sanitizeLabelValue } from '../src/core/plan/labels';
 import { PROFILE_TYPE_CHOICES, ProfileTypeChoice } from '../src/core/plan/profileTypes';
-import { UploadOptions } from '../src/core/plan/uploadOptions';
+import { MAX_SLICE_SECONDS, MIN_SLICE_SECONDS, UploadOptions } from '../src/core/plan/uploadOptions';
 
 export class UsageError extends Error {}
 
@@ -16,36 +16,98 @@ export const UPLOAD_OPTIONS = {
   'slice-seconds': { type: 'string' },
 } as const;
 
-/** `--from` and `--to`: RFC 3339 (`2026-11-25T10:00:00Z`) or epoch milliseconds. */
-export function parseTime(option: string, value: string): number {
-  if (/^\d+$/.test(value)) {
-    return Number(value);
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) {
-    throw new UsageError(
-      `--${option}: expected an RFC 3339 time such as 2026-11-25T10:00:00Z, or epoch milliseconds; got ${JSON.stringify(value)}`
-    );
-  }
-  return Date.parse(value);
+/** The latest instant whose nanoseconds fit Pyroscope's int64 `time_nanos` (2262-04-11T23:47:16.854Z). */
+export const MAX_TIME_MS = Number((2n ** 63n - 1n) / 1_000_000n);
+/** `--sample-rate` bounds: a period of at least 1 µs and at most 1000 s. */
+export const MIN_SAMPLE_RATE_HZ = 0.001;
+export const MAX_SAMPLE_RATE_HZ = 1_000_000;
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 }
 
-function parseNumber(option: string, value: string | undefined): number | undefined {
+/**
+ * `--from` and `--to`: RFC 3339 / ISO 8601 with a zone (`2026-11-25T10:00:00Z`) or epoch milliseconds. Dates are
+ * checked field by field (`2026-02-30` is refused, not rolled over into March), and the instant must be after
+ * the epoch and within what int64 nanoseconds hold.
+ */
+export function parseTime(option: string, value: string): number {
+  const expected = `--${option}: expected an RFC 3339 time such as 2026-11-25T10:00:00Z, or epoch milliseconds; got ${JSON.stringify(value.slice(0, 60))}`;
+  let ms: number;
+  if (/^\d{1,16}$/.test(value)) {
+    ms = Number(value);
+  } else {
+    const m = RFC3339.exec(value);
+    if (!m) {
+      throw new UsageError(expected);
+    }
+    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+    const [offsetHours, offsetMinutes] = [Number(m[10] ?? 0), Number(m[11] ?? 0)];
+    if (
+      month < 1 ||
+      month > 12 ||
+      day < 1 ||
+      day > daysInMonth(year, month) ||
+      hour > 23 ||
+      minute > 59 ||
+      second > 59 ||
+      offsetHours > 23 ||
+      offsetMinutes > 59
+    ) {
+      throw new UsageError(`--${option}: ${JSON.stringify(value)} is not a valid date and time`);
+    }
+    ms = Date.parse(value.replace(' ', 'T'));
+  }
+  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIME_MS) {
+    throw new UsageError(
+      `--${option}: ${JSON.stringify(value)} is outside what Pyroscope's timestamps hold (after 1970, up to ${new Date(MAX_TIME_MS).toISOString()})`
+    );
+  }
+  return ms;
+}
+
+export function parseNumber(option: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) {
     return undefined;
   }
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) {
-    throw new UsageError(`--${option}: expected a number, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--${option}: expected a number, got ${JSON.stringify(value.slice(0, 60))}`);
+  }
+  if (n < min || n > max) {
+    throw new UsageError(`--${option}: ${value} is outside ${min}…${max}`);
   }
   return n;
+}
+
+/**
+ * `--service` and `--label` values follow the rule for thread labels (control characters and broken UTF-16 are
+ * what the planner cleans out of names from files); a value given on the command line is refused rather than
+ * silently changed, so what is pushed is what was typed.
+ */
+export function checkLabelValue(option: string, name: string, value: string): string {
+  if (sanitizeLabelValue(value) !== value) {
+    throw new UsageError(
+      `--${option}: the value ${JSON.stringify(value.slice(0, 100))} contains control characters or broken UTF-16, which labels cannot hold`
+    );
+  }
+  const problem = labelValueProblem(name, value);
+  if (problem) {
+    throw new UsageError(`--${option}: ${problem}`);
+  }
+  return value;
 }
 
 function parseLabel(value: string): LabelPair {
   const eq = value.indexOf('=');
   if (eq <= 0) {
-    throw new UsageError(`--label: expected name=value, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--label: expected name=value, got ${JSON.stringify(value.slice(0, 100))}`);
   }
-  return { name: value.slice(0, eq), value: value.slice(eq + 1) };
+  const name = value.slice(0, eq);
+  return { name, value: checkLabelValue('label', name, value.slice(eq + 1)) };
 }
 
 type UploadValues = {
@@ -62,18 +124,23 @@ export function uploadOptionsFrom(values: UploadValues): UploadOptions {
   const profileType = values['profile-type'];
   if (profileType !== undefined && !PROFILE_TYPE_CHOICES.includes(profileType as ProfileTypeChoice)) {
     throw new UsageError(
-      `--profile-type: expected one of ${PROFILE_TYPE_CHOICES.join(', ')}, got ${JSON.stringify(profileType)}`
+      `--profile-type: expected one of ${PROFILE_TYPE_CHOICES.join(', ')}, got ${JSON.stringify(profileType.slice(0, 60))}`
     );
   }
+  const fromMs = parseTime('from', values.from);
+  const toMs = values.to !== undefined ? parseTime('to', values.to) : undefined;
+  if (toMs !== undefined && toMs <= fromMs) {
+    throw new UsageError('--to must be after --from');
+  }
   return {
-    serviceName: values.service,
-    fromMs: parseTime('from', values.from),
-    toMs: values.to !== undefined ? parseTime('to', values.to) : undefined,
+    serviceName: checkLabelValue('service', 'service_name', values.service),
+    fromMs,
+    toMs,
     profileType: profileType as ProfileTypeChoice | undefined,
-    sampleRateHz: parseNumber('sample-rate', values['sample-rate']),
+    sampleRateHz: parseNumber('sample-rate', values['sample-rate'], MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
     extraLabels: (values.label ?? []).map(parseLabel),
     threadLabelName: values['thread-label'],
-    sliceSeconds: parseNumber('slice-seconds', values['slice-seconds']),
+    sliceSeconds: parseNumber('slice-seconds', values['slice-seconds'], MIN_SLICE_SECONDS, MAX_SLICE_SECONDS),
   };
 }
 

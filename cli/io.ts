@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorText } from '../src/core/util/errorText';
 import { parseSpeedscope } from '../src/core/speedscope/parseSpeedscope';
-import { SpeedscopeFileError } from '../src/core/speedscope/issues';
 import { ParsedFile } from '../src/core/threads/threadModel';
+import { printable } from './format';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -11,32 +11,53 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-export interface LoadedFiles {
-  files: ParsedFile[];
-  /** Files that could not be read at all, as messages. */
-  failures: string[];
+/** One input file: parsed, or why not. Every path given appears once, in order. */
+export interface FileOutcome {
+  path: string;
+  file?: ParsedFile;
+  error?: string;
 }
 
-/** Reads and parses each file; a file that fails is reported and the others go on. */
+export interface LoadedFiles {
+  outcomes: FileOutcome[];
+  /** The files that parsed, in input order (their index is the file index of thread keys). */
+  files: ParsedFile[];
+}
+
+/** Messages quote at most this much of what a failure said (a file's content can end up in a parser's message). */
+const MAX_MESSAGE_CHARS = 300;
+
+/** Reads and parses each file; a file that fails, for whatever reason, is reported and the others go on. */
 export async function loadFiles(paths: string[]): Promise<LoadedFiles> {
-  const files: ParsedFile[] = [];
-  const failures: string[] = [];
+  const outcomes: FileOutcome[] = [];
   for (const path of paths) {
     let bytes: Uint8Array;
     try {
       bytes = await readFile(path);
     } catch (e) {
-      failures.push(`${path}: cannot read: ${errorText(e)}`);
+      outcomes.push({ path, error: `cannot read: ${errorText(e)}` });
       continue;
     }
     try {
-      files.push(parseSpeedscope(basename(path), bytes));
+      outcomes.push({ path, file: parseSpeedscope(basename(path), bytes) });
     } catch (e) {
-      if (!(e instanceof SpeedscopeFileError)) {
-        throw e;
-      }
-      failures.push(e.message);
+      // A file-level parse error carries the file name already; the table and the line name the path.
+      const detail = (e as { detail?: unknown }).detail;
+      const message = typeof detail === 'string' ? detail : errorText(e);
+      outcomes.push({
+        path,
+        error: message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message,
+      });
     }
   }
-  return { files, failures };
+  return { outcomes, files: outcomes.flatMap((o) => (o.file ? [o.file] : [])) };
+}
+
+/** One line on stderr per file that could not be used. */
+export function reportFileErrors(loaded: LoadedFiles, io: CliIo): void {
+  for (const outcome of loaded.outcomes) {
+    if (outcome.error) {
+      io.err(printable(`error: ${outcome.path}: ${outcome.error}`) + '\n');
+    }
+  }
 }

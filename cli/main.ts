@@ -3,7 +3,9 @@ import { UsageError } from './args';
 import { convertCommand } from './commands/convert';
 import { inspectCommand } from './commands/inspect';
 import { pushCommand } from './commands/push';
+import { printable } from './format';
 import { CliIo } from './io';
+import { EXIT } from './report';
 
 const USAGE = `Usage: npm run --silent cli -- <command> [options] <file…>
 
@@ -21,10 +23,16 @@ Options for convert and push:
   --label <name=value>          extra label, repeatable
   --thread-label <name>         label holding the thread name (default thread_name)
   --slice-seconds <n>           time slice width (default 10)
-  --out <dir>                   (convert) where to write
+  --out <dir>                   (convert) where to write: a new or empty folder, or one convert wrote before
   --grafana <url> --datasource <uid>   (push) through Grafana's datasource proxy; token in GRAFANA_TOKEN
   --pyroscope <url>             (push) straight to Pyroscope; PYROSCOPE_USER/PYROSCOPE_PASSWORD for basic auth
   --tenant <id>                 (push) X-Scope-OrgID for multi-tenant Pyroscope
+  --timeout <s>                 (push) deadline of one request, headers and body (default 60)
+  --push-timeout <s>            (push) bound for the whole push (default 3600)
+  --ingestion-rate <MiB/s> --ingestion-burst <MiB> --distributors <n>
+                                (push) the server's ingestion limits that pacing follows (default 4, 2, 1)
+
+Exit codes: 0 everything converted or pushed; 1 nothing; 2 usage error; 3 partial (see the report).
 `;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -45,18 +53,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case '--help':
       case '-h':
         io.out(USAGE);
-        return command === undefined ? 2 : 0;
+        return command === undefined ? EXIT.usage : EXIT.ok;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`error: ${e.message}\n\n${USAGE}`);
-      return 2;
+      io.err(`error: ${printable(e.message)}\n\n${USAGE}`);
+      return EXIT.usage;
     }
     if (e instanceof PlanError) {
-      io.err(e.problems.map((p) => `error: ${p}\n`).join(''));
-      return 1;
+      io.err(e.problems.map((p) => `error: ${printable(p)}\n`).join(''));
+      return EXIT.nothing;
     }
     throw e;
   }

@@ -1,11 +1,13 @@
 import { formatProfileIssue } from '../../src/core/speedscope/issues';
-import { formatValue, table } from '../format';
+import { formatValue, printable, table } from '../format';
 import { CliIo, loadFiles } from '../io';
+import { EXIT } from '../report';
 
 export async function inspectCommand(paths: string[], io: CliIo): Promise<number> {
-  const { files, failures } = await loadFiles(paths);
+  const loaded = await loadFiles(paths);
+  const { files } = loaded;
   const rows: string[][] = [];
-  const problems: string[] = [...failures];
+  const problems: string[] = loaded.outcomes.flatMap((o) => (o.error ? [`${o.path}: ${o.error}`] : []));
   for (const file of files) {
     problems.push(...file.warnings.map((w) => `${file.fileName}: ${w}`));
     for (const profile of file.profiles) {
@@ -52,7 +54,7 @@ export async function inspectCommand(paths: string[], io: CliIo): Promise<number
     );
   }
   for (const problem of problems) {
-    io.err(problem + '\n');
+    io.err(printable(problem) + '\n');
   }
-  return files.length > 0 ? 0 : 1;
+  return files.length === 0 ? EXIT.nothing : files.length < paths.length ? EXIT.partial : EXIT.ok;
 }

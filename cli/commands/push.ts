@@ -1,16 +1,43 @@
-import { fetchTransport, PyroscopeClient } from '../../src/core/push/pyroscopeClient';
-import { pushUpload } from '../../src/core/push/pushUpload';
 import { parseArgs } from 'node:util';
-import { UPLOAD_OPTIONS, usageErrors, UsageError } from '../args';
-import { formatValue, table } from '../format';
+import { batchProfiles, PYROSCOPE_DEFAULT_INGESTION } from '../../src/core/push/batches';
+import { encodePlan } from '../../src/core/push/encodeUpload';
+import { fetchTransport, PyroscopeClient } from '../../src/core/push/pyroscopeClient';
+import { PushThread, pushUpload } from '../../src/core/push/pushUpload';
+import { parseNumber, UPLOAD_OPTIONS, usageErrors, UsageError } from '../args';
+import { printable } from '../format';
 import { CliIo } from '../io';
+import { EXIT, inputFailures, isFailedSkip, outcomeTable } from '../report';
 import { prepare } from './convert';
 
-function clientFrom(values: { grafana?: string; datasource?: string; pyroscope?: string; tenant?: string }, io: CliIo) {
+const MIB = 1_048_576;
+
+export const PUSH_OPTIONS = {
+  grafana: { type: 'string' },
+  datasource: { type: 'string' },
+  pyroscope: { type: 'string' },
+  tenant: { type: 'string' },
+  timeout: { type: 'string' },
+  'push-timeout': { type: 'string' },
+  'ingestion-rate': { type: 'string' },
+  'ingestion-burst': { type: 'string' },
+  distributors: { type: 'string' },
+} as const;
+
+interface PushValues {
+  grafana?: string;
+  datasource?: string;
+  pyroscope?: string;
+  tenant?: string;
+  timeout?: string;
+}
+
+function clientFrom(values: PushValues, io: CliIo) {
   const headers: Record<string, string> = {};
   if (values.tenant) {
     headers['X-Scope-OrgID'] = values.tenant;
   }
+  const timeoutSeconds = parseNumber('timeout', values.timeout, 1, 3600) ?? 60;
+  const options = { requestTimeoutMs: timeoutSeconds * 1000 };
   if (values.grafana) {
     if (!values.datasource) {
       throw new UsageError('--grafana needs --datasource <uid> (the Pyroscope datasource to push through)');
@@ -20,78 +47,104 @@ function clientFrom(values: { grafana?: string; datasource?: string; pyroscope?:
       headers.Authorization = `Bearer ${token}`;
     }
     const base = `${values.grafana.replace(/\/+$/, '')}/api/datasources/proxy/uid/${encodeURIComponent(values.datasource)}`;
-    return new PyroscopeClient(fetchTransport(base, headers));
+    return new PyroscopeClient(fetchTransport(base, headers), options);
   }
   if (values.pyroscope) {
     const { PYROSCOPE_USER: user, PYROSCOPE_PASSWORD: password } = io.env;
     if (user) {
       headers.Authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`;
     }
-    return new PyroscopeClient(fetchTransport(values.pyroscope, headers));
+    return new PyroscopeClient(fetchTransport(values.pyroscope, headers), options);
   }
   throw new UsageError('give --grafana <url> --datasource <uid> (token in GRAFANA_TOKEN) or --pyroscope <url>');
 }
 
 export async function pushCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = usageErrors(() =>
-    parseArgs({
-      args,
-      options: {
-        ...UPLOAD_OPTIONS,
-        grafana: { type: 'string' },
-        datasource: { type: 'string' },
-        pyroscope: { type: 'string' },
-        tenant: { type: 'string' },
-      },
-      allowPositionals: true,
-    })
+    parseArgs({ args, options: { ...UPLOAD_OPTIONS, ...PUSH_OPTIONS }, allowPositionals: true })
   );
   if (positionals.length === 0) {
     throw new UsageError('give at least one Speedscope file');
   }
   const client = clientFrom(values, io);
-  const prepared = await prepare(positionals, values, io);
-  if (!prepared) {
-    return 1;
+  const defaults = PYROSCOPE_DEFAULT_INGESTION;
+  const ingestion = {
+    rateBytesPerSecond:
+      (parseNumber('ingestion-rate', values['ingestion-rate'], 0.01, 1e6) ?? defaults.rateBytesPerSecond / MIB) * MIB,
+    burstBytes:
+      (parseNumber('ingestion-burst', values['ingestion-burst'], 0.01, 1e6) ?? defaults.burstBytes / MIB) * MIB,
+    distributors: parseNumber('distributors', values.distributors, 1, 10_000) ?? defaults.distributors,
+  };
+  const overallTimeoutMs = (parseNumber('push-timeout', values['push-timeout'], 1, 7 * 86_400) ?? 3600) * 1000;
+  const { loaded, plan } = await prepare(positionals, values, io);
+  if (!plan) {
+    io.out(outcomeTable(loaded, () => undefined) + '\n');
+    return EXIT.nothing;
   }
+
+  const threads: PushThread[] = plan.threads.map((t) => ({
+    threadKey: t.threadKey,
+    fileName: t.fileName,
+    threadIndex: t.threadIndex,
+    threadName: t.threadName,
+    labelValue: t.labelValue,
+    profilesTotal: t.profileCount,
+  }));
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   let report;
   try {
-    report = await pushUpload(client, prepared.encoded, prepared.plan.skipped, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.retry) {
-          io.err(`retry ${p.retry.attempt} in ${p.retry.delayMs} ms: ${p.retry.reason}\n`);
-        }
-      },
-    });
+    const batchLimits = { maxCostBytes: ingestion.burstBytes / 2, maxProfiles: 64 };
+    report = await pushUpload(
+      client,
+      batchProfiles(encodePlan(plan, { signal: controller.signal }), batchLimits),
+      threads,
+      plan.skipped,
+      {
+        signal: controller.signal,
+        ingestion,
+        overallTimeoutMs,
+        onProgress: (p) => {
+          if (p.retry) {
+            io.err(printable(`retry ${p.retry.attempt} in ${p.retry.delayMs} ms: ${p.retry.reason}`) + '\n');
+          }
+        },
+      }
+    );
   } finally {
     process.off('SIGINT', onSignal);
   }
-  const totals = new Map(prepared.plan.threads.map((t) => [t.threadKey, t]));
+
+  const results = new Map(report.threads.map((t) => [t.threadKey, t]));
   io.out(
-    table(
-      ['file', '#', 'thread label', 'status', 'profiles', 'total', 'reason'],
-      report.threads.map((t) => {
-        const planned = totals.get(t.threadKey);
-        return [
-          t.fileName,
-          String(t.threadIndex),
-          t.labelValue ?? t.threadName,
-          t.status,
-          t.status === 'skipped' ? '' : `${t.profilesPushed}/${t.profilesTotal}`,
-          planned ? formatValue(planned.total, planned.unit) : '',
-          t.reason ?? '',
-        ];
-      })
-    ) + '\n'
+    outcomeTable(loaded, (key) => {
+      const t = results.get(key);
+      if (!t) {
+        return undefined;
+      }
+      const status = t.status === 'skipped' && isFailedSkip(t.reason ?? '') ? 'error' : t.status;
+      return {
+        status,
+        profiles: t.status === 'skipped' ? '' : `${t.profilesPushed}/${t.profilesTotal}`,
+        detail: t.reason ?? (t.labelValue !== t.threadName ? `as ${t.labelValue}` : ''),
+      };
+    }) + '\n'
   );
-  io.out(
-    report.complete
-      ? `pushed ${prepared.encoded.length} profiles of ${prepared.plan.threads.length} threads to ${client.description} in ${report.requests} requests (${report.retries} retries)\n`
-      : `NOT complete: ${report.cancelled ? 'cancelled' : report.error}\n`
-  );
-  return report.complete ? 0 : 1;
+  const stored = report.threads.reduce((sum, t) => sum + t.profilesPushed, 0);
+  const uncertain = report.threads.reduce((sum, t) => sum + t.profilesUncertain, 0);
+  const total = plan.profiles.length;
+  if (report.complete) {
+    io.out(
+      `pushed ${total} profiles of ${plan.threads.length} threads to ${client.description} in ${report.requests} requests (${report.retries} retries)\n`
+    );
+  } else {
+    const why = report.cancelled ? 'cancelled' : (report.error ?? 'some profiles were not stored');
+    const maybe = uncertain ? `, ${uncertain} uncertain (may be stored; pushing again is safe)` : '';
+    io.out(printable(`NOT complete: ${why}. ${stored} of ${total} profiles confirmed stored${maybe}.`) + '\n');
+  }
+  if (stored === 0 && uncertain === 0) {
+    return EXIT.nothing;
+  }
+  return report.complete && inputFailures(loaded, plan) === 0 ? EXIT.ok : EXIT.partial;
 }
