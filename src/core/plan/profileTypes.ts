@@ -1,4 +1,4 @@
-import { ValueKind } from '../speedscope/units';
+import { ValueKind } from '../threads/units';
 
 export type ProfileTypeChoice = 'cpu' | 'wall' | 'memory' | 'samples';
 

@@ -1,19 +1,4 @@
-/** Where in an input file a problem was found, so messages can name file, profile and field. */
-export interface ProfileIssue {
-  fileName: string;
-  profileIndex: number;
-  profileName: string;
-  /** JSON path inside the profile, e.g. `samples[12][3]` or `events[6601]`. */
-  field: string;
-  message: string;
-}
-
-export function formatProfileIssue(issue: ProfileIssue): string {
-  const name = issue.profileName === '' ? '(unnamed)' : JSON.stringify(issue.profileName);
-  return `${issue.fileName}: profile ${issue.profileIndex} ${name}: ${issue.field}: ${issue.message}`;
-}
-
-/** The whole file is unusable: not JSON, not Speedscope, or broken shared data. */
+/** The whole file is unusable: not JSON, not Speedscope, corrupt gzip, too large, or broken shared data. */
 export class SpeedscopeFileError extends Error {
   constructor(
     readonly fileName: string,
@@ -24,13 +9,6 @@ export class SpeedscopeFileError extends Error {
   }
 }
 
-/** Thrown inside a profile builder; the parser turns it into a ProfileIssue for that profile only. */
-export class ProfileDataError extends Error {
-  constructor(
-    readonly field: string,
-    message: string
-  ) {
-    super(message);
-    this.name = 'ProfileDataError';
-  }
-}
+/** Moved to the model (`threads/profileIssue`); re-exported here while callers move their imports. */
+export { formatProfileIssue } from '../threads/profileIssue';
+export type { ProfileIssue } from '../threads/profileIssue';

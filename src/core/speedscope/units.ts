@@ -1,12 +1,6 @@
-/** What a profile's values measure once converted to the base unit. */
-export type ValueKind = 'time' | 'bytes' | 'count';
-export type BaseUnit = 'nanoseconds' | 'bytes' | 'count';
+import { ValueScale } from '../threads/units';
 
-export interface UnitInfo {
-  kind: ValueKind;
-  baseUnit: BaseUnit;
-  /** Multiply a value in the file's unit by this to get the base unit. */
-  toBase: number;
+export interface UnitInfo extends ValueScale {
   /** Set when the unit is not one the Speedscope spec defines. */
   unknownUnit?: string;
 }
@@ -21,11 +15,14 @@ const KNOWN_UNITS: Record<string, UnitInfo> = {
 };
 
 /** Speedscope units are lower-case words; producers sometimes write others (`samples`), which we count. */
-export function unitInfo(unit: unknown): UnitInfo {
-  const normalised = typeof unit === 'string' ? unit.trim().toLowerCase() : '';
-  const known = KNOWN_UNITS[normalised];
+export function unitInfo(unit: string | undefined): UnitInfo {
+  const normalised = unit === undefined ? '' : unit.trim().toLowerCase();
+  const known = Object.prototype.hasOwnProperty.call(KNOWN_UNITS, normalised) ? KNOWN_UNITS[normalised] : undefined;
   if (known) {
     return known;
   }
-  return { kind: 'count', baseUnit: 'count', toBase: 1, unknownUnit: typeof unit === 'string' ? unit : String(unit) };
+  return { kind: 'count', baseUnit: 'count', toBase: 1, unknownUnit: unit ?? 'undefined' };
 }
+
+/** Moved to the model (`threads/units`); re-exported here while callers move their imports. */
+export type { BaseUnit, ValueKind } from '../threads/units';

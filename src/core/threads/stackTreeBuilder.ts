@@ -1,67 +1,117 @@
-import { GrowableFloat64, GrowableInt32 } from '../util/growable';
 import { StackTree } from './threadModel';
 
 export const ROOT_NODE = 0;
 
-/** Builds a StackTree by walking frames from the root; one Map lookup per (parent, frame) step. */
+/**
+ * Builds a StackTree by walking frames from the root. Children are found through an open-addressing hash table over
+ * (parent, frame) pairs kept in typed arrays: no Map, no per-node object, and no limit from the number of frames, so
+ * the tree can be built before the file's frame table has been read.
+ */
 export class StackTreeBuilder {
-  private readonly parent = new GrowableInt32();
-  private readonly frame = new GrowableInt32();
-  private readonly depth = new GrowableInt32();
-  private readonly self = new GrowableFloat64();
-  private readonly children = new Map<number, number>();
-  private readonly frameCount: number;
+  private parent = new Int32Array(1024);
+  private frame = new Int32Array(1024);
+  private depth = new Int32Array(1024);
+  private self = new Float64Array(1024);
+  private count = 1;
+  /** Node id + 1 per slot, 0 for an empty slot; the table is kept at most half full. */
+  private slots = new Int32Array(2048);
 
-  constructor(frameCount: number) {
-    // Keys are parent * (frameCount + 1) + frame: exact as long as nodes × frames < 2^53.
-    this.frameCount = frameCount + 1;
-    this.parent.push(-1);
-    this.frame.push(-1);
-    this.depth.push(0);
-    this.self.push(0);
+  constructor() {
+    this.parent[0] = -1;
+    this.frame[0] = -1;
   }
 
   get nodeCount(): number {
-    return this.parent.length;
+    return this.count;
   }
 
+  /** The child of `parentNode` for `frameIndex` (a non-negative int32), created on first use. */
   child(parentNode: number, frameIndex: number): number {
-    const key = parentNode * this.frameCount + frameIndex;
-    const existing = this.children.get(key);
-    if (existing !== undefined) {
-      return existing;
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let slot = hashPair(parentNode, frameIndex) & mask;
+    for (;;) {
+      const entry = slots[slot];
+      if (entry === 0) {
+        break;
+      }
+      const node = entry - 1;
+      if (this.frame[node] === frameIndex && this.parent[node] === parentNode) {
+        return node;
+      }
+      slot = (slot + 1) & mask;
     }
-    const node = this.parent.length;
-    this.parent.push(parentNode);
-    this.frame.push(frameIndex);
-    this.depth.push(this.depth.get(parentNode) + 1);
-    this.self.push(0);
-    this.children.set(key, node);
+    const node = this.count;
+    if (node === this.parent.length) {
+      this.growNodes();
+    }
+    this.parent[node] = parentNode;
+    this.frame[node] = frameIndex;
+    this.depth[node] = this.depth[parentNode] + 1;
+    this.count = node + 1;
+    slots[slot] = node + 1;
+    if (this.count * 2 > slots.length) {
+      this.growSlots();
+    }
     return node;
   }
 
   frameOf(node: number): number {
-    return this.frame.get(node);
+    return this.frame[node];
   }
 
   parentOf(node: number): number {
-    return this.parent.get(node);
+    return this.parent[node];
   }
 
   depthOf(node: number): number {
-    return this.depth.get(node);
+    return this.depth[node];
   }
 
   addSelf(node: number, value: number): void {
-    this.self.add(node, value);
+    this.self[node] += value;
   }
 
   build(): StackTree {
+    const n = this.count;
     return {
-      parent: this.parent.toArray(),
-      frame: this.frame.toArray(),
-      depth: this.depth.toArray(),
-      self: this.self.toArray(),
+      parent: this.parent.slice(0, n),
+      frame: this.frame.slice(0, n),
+      depth: this.depth.slice(0, n),
+      self: this.self.slice(0, n),
     };
   }
+
+  private growNodes(): void {
+    const size = this.parent.length * 2;
+    this.parent = grow(this.parent, new Int32Array(size));
+    this.frame = grow(this.frame, new Int32Array(size));
+    this.depth = grow(this.depth, new Int32Array(size));
+    this.self = grow(this.self, new Float64Array(size));
+  }
+
+  private growSlots(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let node = 1; node < this.count; node++) {
+      let slot = hashPair(this.parent[node], this.frame[node]) & mask;
+      while (slots[slot] !== 0) {
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = node + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+function hashPair(a: number, b: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 13);
 }

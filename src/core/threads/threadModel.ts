@@ -1,5 +1,5 @@
-import { ProfileIssue } from '../speedscope/issues';
-import { BaseUnit, ValueKind } from '../speedscope/units';
+import { ProfileIssue } from './profileIssue';
+import { BaseUnit, ValueKind } from './units';
 
 /** A frame of the file's shared table; `file`, `line` and `col` are kept for pprof and the flame graph. */
 export interface Frame {

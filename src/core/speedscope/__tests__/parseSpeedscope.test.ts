@@ -4,8 +4,8 @@ import { gzipSync } from 'fflate';
 import { EXPECTED, ExpectedFile } from '../../../../tests/helpers/expectedThreads';
 import { describeShared, parseFixture, readFixture, SHARED_FIXTURES } from '../../../../tests/helpers/fixtures';
 import { ParsedFile } from '../../threads/threadModel';
-import { formatProfileIssue } from '../issues';
-import { parseSpeedscope, parseSpeedscopeSteps } from '../parseSpeedscope';
+import { formatProfileIssue } from '../../threads/profileIssue';
+import { parseSpeedscope } from '../parseSpeedscope';
 
 function checkAgainstExpected(parsed: ParsedFile, expected: ExpectedFile) {
   const threads = parsed.profiles.flatMap((p) =>
@@ -67,13 +67,6 @@ describe('committed fixtures (MIT)', () => {
     expect(offsets.slice(0, 3)).toEqual([0, 0, 10_000_000]);
     expect(offsets[12]).toBe(220_000_000);
     expect(offsets[14]).toBe(990_000_000);
-  });
-
-  it('reports progress through every stage', () => {
-    const stages = [
-      ...parseSpeedscopeSteps('two.json', readFixture('speedscope-0.6.0-two-sampled.speedscope.json')),
-    ].map((p) => `${p.stage}:${p.profilesDone}/${p.profilesTotal}`);
-    expect(stages).toEqual(['decode:0/0', 'parse-json:0/0', 'build:0/2', 'build:1/2']);
   });
 });
 

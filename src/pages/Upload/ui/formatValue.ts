@@ -1,5 +1,5 @@
 import { formattedValueToString, getValueFormat } from '@grafana/data';
-import { BaseUnit } from '../../../core/speedscope/units';
+import { BaseUnit } from '../../../core/threads/units';
 
 const FORMAT: Record<BaseUnit, string> = { nanoseconds: 'ns', bytes: 'bytes', count: 'short' };
 
