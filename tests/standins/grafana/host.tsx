@@ -110,7 +110,9 @@ function sendOnce<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
           subscriber.next(result as FetchResponse<T>);
           subscriber.complete();
         } else {
-          const errorData = typeof data === 'string' ? { message: data } : data;
+          // backendSrv's processRequestError: string data becomes { message, error: statusText, response }.
+          const errorData =
+            typeof data === 'string' ? { message: data, error: response.statusText, response: data } : data;
           subscriber.error({
             status: response.status,
             statusText: response.statusText,

@@ -32,7 +32,12 @@ export function grafanaTransport(target: PushTarget): PyroscopeTransport {
           .fetch<string>({
             url: base + path,
             method: 'POST',
-            data: body,
+            // backendSrv passes only strings and Blobs through as they are; anything else with a JSON content type
+            // is JSON.stringify'd (public/app/core/utils/fetch.ts `parseBody`): a Uint8Array would become {"0":123,…}.
+            data:
+              typeof body === 'string'
+                ? body
+                : new Blob([body as Uint8Array<ArrayBuffer>], { type: 'application/json' }),
             headers: { 'Content-Type': 'application/json' },
             responseType: 'text',
             // On a 401 from a local URL, backendSrv pings /api/login/ping and re-sends the request once, unless this
