@@ -1,16 +1,21 @@
 import { defineConfig } from '@playwright/test';
+import { grafanaHost } from '../hosts/hostBundle';
 
 /**
  * Browser tests against the LOCAL STAND-INS for Grafana and Pyroscope (tests/standins/), with Debian's Chromium
- * (`apt-get install chromium`). The suite starts and stops the stand-ins itself. `npm run e2e:local`.
+ * (`apt-get install chromium`). The suite starts and stops the stand-ins itself. `npm run e2e:local` runs it once
+ * per Grafana host of the compatibility matrix (tests/hosts/hostBundle.ts); `GRAFANA_HOST=13` picks one.
  */
+const host = grafanaHost();
+
 export default defineConfig({
-  testDir: '.',
-  testMatch: '*.spec.ts',
+  testDir: '..',
+  testMatch: ['e2e-local/*.spec.ts', 'hosts/*.spec.ts'],
   workers: 1,
   timeout: 90_000,
   reporter: [['list']],
-  outputDir: '../../test-results/e2e-local',
+  outputDir: `../../test-results/e2e-local/grafana-${host}`,
+  projects: [{ name: `grafana-${host}` }],
   use: {
     browserName: 'chromium',
     viewport: { width: 1280, height: 800 },

@@ -19,12 +19,12 @@
  * sessions and login, permissions beyond the org role, the CDN, Grafana's navigation, toasts,
  * data queries, timeouts, request queueing.
  */
-import { build } from 'esbuild';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { findRoute, PluginRoute, proxyPathOf, routeTarget } from './grafana/appRoute';
 import { extname, join, normalize, resolve } from 'node:path';
+import { buildHostScript } from '../hosts/hostBundle';
+import { findRoute, PluginRoute, proxyPathOf, routeTarget } from './grafana/appRoute';
 
 const ROOT = resolve(__dirname, '../..');
 const PLUGIN = JSON.parse(readFileSync(join(ROOT, 'src/plugin.json'), 'utf8')) as {
@@ -60,29 +60,16 @@ export const DATASOURCE_UID = 'pyroscope-local';
 
 let hostBundle: Promise<string> | undefined;
 
-/** Builds the host page script from node_modules once per process. */
+/** Builds the host page script once per process, with the shared packages of the host that `GRAFANA_HOST` chooses. */
 function hostScript(): Promise<string> {
-  hostBundle ??= build({
-    entryPoints: [join(__dirname, 'grafana/host.tsx')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-  /** What the app route sent upstream: the target URL and the headers the route set (rendered, empty or not). */
-  routeRequests: Array<{ url: string; headers: Record<string, string> }> = [];
-    target: 'es2020',
-    minify: false,
-    define: { 'process.env.NODE_ENV': '"development"', global: 'window' },
-    // Grafana core ships third-party CSS (date picker, uPlot, Monaco) and fonts itself; the stand-in leaves them out.
-    loader: { '.css': 'empty', '.ttf': 'empty', '.woff': 'empty', '.woff2': 'empty' },
-    alias: { 'react-custom-scrollbars-2': join(__dirname, 'grafana/shims/react-custom-scrollbars-2.js') },
-    logLevel: 'error',
-  }).then((result) => result.outputFiles[0].text);
+  hostBundle ??= buildHostScript(join(__dirname, 'grafana/host.tsx'));
   return hostBundle;
 }
 
 export class GrafanaStandIn {
   requests: Array<{ method: string; url: string; status: number }> = [];
+  /** What the app route sent upstream: the target URL and the headers the route set (rendered, empty or not). */
+  routeRequests: Array<{ url: string; headers: Record<string, string> }> = [];
   /** Requests to the CDN origin, when there is one. */
   cdnRequests: string[] = [];
   private server?: Server;
@@ -195,6 +182,19 @@ export class GrafanaStandIn {
         : {};
       return this.forward(req, res, this.options.pyroscopeUrl + (proxy[2] ?? '') + url.search, headers, true);
     }
+    if (path === '/api/login/ping') {
+      return this.send(req, res, 200, { message: 'Logged in' });
+    }
+    const proxyPath = proxyPathOf(path, PLUGIN.id);
+    if (proxyPath !== undefined) {
+      return this.appRoute(req, res, proxyPath, url.search, role);
+    }
+    if (path === '/' || path.startsWith('/a/') || path.startsWith('/plugins/')) {
+      return this.send(req, res, 200, this.html(), 'text/html');
+    }
+    return this.send(req, res, 404, { message: 'Not found' });
+  }
+
   /** `/api/plugin-proxy/<id>/…`: Grafana's `HandleRequest` and `director` (grafana/appRoute.ts). */
   private async appRoute(req: IncomingMessage, res: ServerResponse, proxyPath: string, search: string, role: string) {
     const decision = findRoute(PLUGIN.routes, req.method ?? 'GET', proxyPath, role);
@@ -213,19 +213,6 @@ export class GrafanaStandIn {
     }
     this.routeRequests.push({ url: target.url, headers: target.headers });
     return this.forward(req, res, target.url, target.headers, false);
-  }
-
-    if (path === '/api/login/ping') {
-      return this.send(req, res, 200, { message: 'Logged in' });
-    }
-    const proxyPath = proxyPathOf(path, PLUGIN.id);
-    if (proxyPath !== undefined) {
-      return this.appRoute(req, res, proxyPath, url.search, role);
-    }
-    if (path === '/' || path.startsWith('/a/') || path.startsWith('/plugins/')) {
-      return this.send(req, res, 200, this.html(), 'text/html');
-    }
-    return this.send(req, res, 404, { message: 'Not found' });
   }
 
   private html(): string {
@@ -314,7 +301,6 @@ export class GrafanaStandIn {
     let upstream: Response;
     try {
       upstream = await fetch(target, {
-      await upstream.body?.cancel();
         method: req.method,
         headers: { 'Content-Type': String(req.headers['content-type'] ?? 'application/json'), ...headers },
         body: body === undefined ? undefined : new Uint8Array(body),
@@ -328,6 +314,7 @@ export class GrafanaStandIn {
       clearTimeout(timer);
     }
     if (isDatasource && upstream.status === 401) {
+      await upstream.body?.cancel();
       return this.send(req, res, 400, { message: 'Authentication to data source failed' });
     }
     this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '', status: upstream.status });
@@ -335,15 +322,6 @@ export class GrafanaStandIn {
     res.writeHead(upstream.status, {
       'Content-Type': upstream.headers.get('content-type') ?? 'application/json',
       ...(location ? { Location: location } : {}),
-function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
     });
     try {
       const reader = upstream.body?.getReader();
@@ -355,6 +333,15 @@ function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
       res.destroy();
     }
   }
+}
+
+function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
