@@ -107,6 +107,15 @@ export function truncateToBytes(value: string, maxBytes: number): string {
   return value.slice(0, end) + ELLIPSIS;
 }
 
+/**
+ * The one rule for every label value the upload writes (thread names, the service name, extra labels), in the CLI and
+ * on the page: control characters become spaces, runs of whitespace one space, ends trimmed, unpaired surrogates
+ * U+FFFD, and the value is cut to Pyroscope's 2048 bytes with a visible ellipsis.
+ */
+export function cleanLabelValue(value: string): string {
+  return truncateToBytes(sanitizeLabelValue(value), MAX_LABEL_VALUE_BYTES);
+}
+
 /** A stable, unambiguous key of a label set: names sorted, as Pyroscope compares them. */
 export function labelSetKey(labels: LabelPair[]): string {
   const sorted = [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,15 +1,16 @@
-import { BaseUnit } from '../speedscope/units';
+import { BaseUnit } from '../threads/units';
 import { hasPushableData, ParsedFile, ThreadProfile } from '../threads/threadModel';
 import { assertUniqueProfiles } from './invariant';
 import {
+  cleanLabelValue,
   isReservedLabelName,
   LabelPair,
   labelNameProblem,
   labelValueProblem,
-  MAX_LABEL_VALUE_BYTES,
   MAX_LABELS_PER_SERIES,
   utf8Length,
 } from './labels';
+import { headerBytes } from './pprofLayout';
 import {
   allowedProfileTypes,
   defaultProfileType,
@@ -18,7 +19,7 @@ import {
   profileTypeId,
   ProfileTypeSpec,
 } from './profileTypes';
-import { slicedThread } from './sliceThread';
+import { MAX_SLICES_PER_THREAD, slicedThread, ThreadSlicing } from './sliceThread';
 import { assignThreadLabelValues } from './threadLabelValues';
 import {
   DEFAULT_PROFILE_LIMITS,
@@ -37,6 +38,26 @@ export const MAX_PAST_MS = 60 * 60 * 1000;
 export const MAX_FUTURE_MS = 10 * 60 * 1000;
 /** Above this many series in one upload we warn: every thread is a series, and series count against tenant limits. */
 export const MANY_SERIES = 100;
+/**
+ * Most profiles one upload may have. Slices per thread are bounded (`MAX_SLICES_PER_THREAD`) and parts by samples, so
+ * this is reached only by very many threads or samples: the plan refuses, naming the thread with the most profiles.
+ */
+export const MAX_PROFILES_PER_UPLOAD = 100_000;
+/** Latest time whose nanoseconds fit in pprof's signed 64-bit `time_nanos` (2262-04-11). */
+export const MAX_TIME_MS = 9_223_372_036_854;
+/** Sampling rates above 1 MHz are not sampling profilers; every sample would also be under a microsecond. */
+export const MAX_SAMPLE_RATE_HZ = 1_000_000;
+/** Largest value a pprof sample (signed 64-bit) can hold, as the nearest double below 2^63. */
+export const MAX_SAMPLE_VALUE = 2 ** 63 - 1024;
+/** Pyroscope's default ingestion limits (`pkg/validation/limits.go`, where 1 MB is 1 048 576 bytes). */
+export const PYROSCOPE_INGESTION_BYTES_PER_SECOND = 4 * 1_048_576;
+export const PYROSCOPE_INGESTION_BURST_BYTES = 2 * 1_048_576;
+/**
+ * gzip of pprof, measured with zlib (level 3) on the bench's file and the fixtures: sample messages (small varints)
+ * shrink to about a third, symbol tables (locations, functions, names) to about a fifth.
+ */
+export const GZIP_RATIO_SAMPLES = 0.45;
+export const GZIP_RATIO_SYMBOLS = 0.25;
 
 export interface PlannedProfile {
   threadKey: string;
@@ -50,6 +71,8 @@ export interface PlannedProfile {
   durationNanos: bigint;
   /** Sampling period in nanoseconds when known (from the sampling rate), else 0. */
   periodNanos: number;
+  /** Exact size of the encoded pprof before gzip (`encodePprof` writes exactly this many bytes). */
+  uncompressedBytes: number;
   /** Aggregated stacks (node ids of `thread.tree`) and their values in `unit`. */
   nodes: Int32Array;
   values: Float64Array;
@@ -64,10 +87,31 @@ export interface PlannedThread extends ThreadRef {
   profileCount: number;
   total: number;
   unit: BaseUnit;
+  /** The slice width used for this thread, a whole multiple of the requested one (it may be widened). */
+  sliceSeconds: number;
+  /** Exact uncompressed pprof bytes of the thread's profiles. */
+  uncompressedBytes: number;
+}
+
+export interface UploadVolume {
+  /** Exact, as `encodePprof` writes them. */
+  uncompressedBytes: number;
+  /** Estimated from the sample and symbol bytes with gzip ratios measured on real profiles. */
+  estimatedCompressedBytes: number;
+  /** What Pyroscope's default rate limit (4 MiB/s of uncompressed profile and label bytes, 2 MiB burst) allows. */
+  estimatedPushSeconds: number;
 }
 
 export type PlanWarningCode =
-  'too-old' | 'too-new' | 'many-series' | 'deep-stacks' | 'empty-stacks' | 'label-changed' | 'thread-warning';
+  | 'too-old'
+  | 'too-new'
+  | 'many-series'
+  | 'deep-stacks'
+  | 'empty-stacks'
+  | 'label-changed'
+  | 'thread-warning'
+  | 'slices-widened'
+  | 'stacks-truncated';
 
 export interface PlanWarning {
   code: PlanWarningCode;
@@ -85,6 +129,7 @@ export interface UploadPlan {
   profiles: PlannedProfile[];
   skipped: SkippedThread[];
   warnings: PlanWarning[];
+  volume: UploadVolume;
 }
 
 /** The options themselves are wrong (service name, labels, range): nothing can be planned. */
@@ -108,13 +153,16 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
   const threadLabelName = options.threadLabelName ?? DEFAULT_THREAD_LABEL;
   const sliceSeconds = options.sliceSeconds ?? DEFAULT_SLICE_SECONDS;
   const limits = options.limits ?? DEFAULT_PROFILE_LIMITS;
-  const extraLabels = options.extraLabels ?? [];
-  const serviceName = options.serviceName.trim();
+  const serviceName = cleanLabelValue(options.serviceName);
+  const extraLabels = (options.extraLabels ?? []).map((l) => ({
+    name: l.name.trim(),
+    value: cleanLabelValue(l.value),
+  }));
   checkOptions(options, serviceName, threadLabelName, sliceSeconds, extraLabels);
   const sliceNanos = sliceSeconds * 1e9;
 
   const skipped: SkippedThread[] = [];
-  const warnings: PlanWarning[] = [];
+  const warnings: PlanWarning[] = labelCleaningWarnings(options, serviceName, extraLabels);
   const usable: ThreadEntry[] = [];
   files.forEach((file, fileIndex) => {
     for (const profile of file.profiles) {
@@ -159,10 +207,11 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     chosen.push({ ...entry, spec: PROFILE_TYPES[wanted], scale: timeScale(thread, options.sampleRateHz) });
   }
 
-  const longestNanos = Math.max(
-    0,
-    ...chosen.map((c) => (c.scale ? (c.thread.startOffset + c.thread.span) * c.scale : 0))
-  );
+  // No spread of per-thread arrays into Math.max: an upload may have any number of threads.
+  let longestNanos = 0;
+  for (const c of chosen) {
+    longestNanos = Math.max(longestNanos, c.scale ? (c.thread.startOffset + c.thread.span) * c.scale : 0);
+  }
   const fromMs = Math.round(options.fromMs);
   const toMs =
     options.toMs !== undefined
@@ -173,40 +222,59 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       `The time range lasts ${formatSeconds((toMs - fromMs) / 1000)} but the profiles last ${formatSeconds(longestNanos / 1e9)}; widen the range or leave its end open.`,
     ]);
   }
+  if (toMs > MAX_TIME_MS) {
+    throw new PlanError([
+      `The time range ends after ${new Date(MAX_TIME_MS).toISOString()}, beyond what pprof's 64-bit nanosecond timestamps can hold; the profiles last ${formatSeconds(longestNanos / 1e9)}.`,
+    ]);
+  }
+  // Checked before any slicing or encoding, so callers can refuse early (see `ingestionWindowWarnings`).
+  warnings.push(...ingestionWindowWarnings(fromMs, toMs, options.nowMs ?? Date.now()));
   const fromNanos = BigInt(fromMs) * 1_000_000n;
   const rangeNanos = BigInt(toMs - fromMs) * 1_000_000n;
+  const periodNanos = options.sampleRateHz ? Math.round(1e9 / options.sampleRateHz) : 0;
 
   const threads: PlannedThread[] = [];
   const profiles: PlannedProfile[] = [];
+  let sampleBytes = 0;
+  let symbolBytes = 0;
+  let costBytes = 0;
   for (const { key, thread, spec, scale } of chosen) {
     const labelValue = labelValues.get(key)!;
     const labels: LabelPair[] = [
       { name: '__name__', value: spec.metricName },
       { name: 'service_name', value: serviceName },
       { name: threadLabelName, value: labelValue.value },
-      ...extraLabels.map((l) => ({ name: l.name.trim(), value: l.value })),
+      ...extraLabels,
     ];
     if (spec.notDelta) {
       labels.push({ name: '__delta__', value: 'false' });
     }
+    const labelBytes = labels.reduce((sum, l) => sum + utf8Length(l.name) + utf8Length(l.value), 0);
     const unit = scale === undefined || thread.kind === 'time' ? thread.baseUnit : 'nanoseconds';
     const valueScale = thread.kind === 'count' && scale !== undefined && spec.choice !== 'samples' ? scale : 1;
-    const slices = slicedThread(thread, scale, sliceNanos, limits);
+    const slicing = slicedThread(thread, scale, sliceNanos, limits, valueScale);
+    const threadSliceNanos = slicing.sliceNanos;
     const threadEnd = scale === undefined ? 0 : (thread.startOffset + thread.span) * scale;
-    let count = 0;
+    const firstProfile = profiles.length;
     let total = 0;
-    for (const { slice, parts } of slices) {
-      const sliceStart = slice.index * sliceNanos;
+    let threadBytes = 0;
+    let tooLarge = false;
+    for (const { slice, parts } of slicing.entries) {
+      const sliceStart = slice.index * threadSliceNanos;
       const sliceDuration =
-        scale === undefined ? rangeNanos : BigInt(Math.max(1, Math.min(sliceNanos, Math.ceil(threadEnd - sliceStart))));
+        scale === undefined
+          ? rangeNanos
+          : BigInt(Math.max(1, Math.min(threadSliceNanos, Math.ceil(threadEnd - sliceStart))));
       // Parts of one slice get distinct times inside the slice, spaced evenly.
-      const spacing = scale === undefined ? Number(rangeNanos) / parts.length : sliceNanos / parts.length;
+      const spacing = scale === undefined ? Number(rangeNanos) / parts.length : threadSliceNanos / parts.length;
       parts.forEach((part, p) => {
-        const values = valueScale === 1 ? part.values : part.values.map((v) => Math.round(v * valueScale));
-        const partTotal = values.reduce((sum, v) => sum + v, 0);
-        total += partTotal;
-        count++;
-        profiles.push({
+        const values = part.values;
+        let partTotal = 0;
+        for (const v of values) {
+          partTotal += v;
+          tooLarge ||= !(v <= MAX_SAMPLE_VALUE);
+        }
+        const planned: PlannedProfile = {
           threadKey: key,
           thread,
           threadLabelValue: labelValue.value,
@@ -215,27 +283,69 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
           profileTypeId: profileTypeId(spec),
           timeNanos: fromNanos + BigInt(sliceStart + Math.floor(p * spacing)),
           durationNanos: sliceDuration,
-          periodNanos: options.sampleRateHz ? Math.round(1e9 / options.sampleRateHz) : 0,
+          periodNanos,
+          uncompressedBytes: 0,
           nodes: part.nodes,
           values,
           total: partTotal,
           unit: spec.choice === 'samples' ? 'count' : unit,
-        });
+        };
+        planned.uncompressedBytes =
+          part.bodyBytes +
+          headerBytes(
+            {
+              sampleType: spec.sampleType,
+              periodType: spec.periodType,
+              period: periodNanos,
+              timeNanos: planned.timeNanos,
+              durationNanos: planned.durationNanos,
+            },
+            part.stringCount
+          );
+        total += partTotal;
+        threadBytes += planned.uncompressedBytes;
+        costBytes += planned.uncompressedBytes + labelBytes;
+        sampleBytes += planned.uncompressedBytes - part.symbolBytes;
+        symbolBytes += part.symbolBytes;
+        profiles.push(planned);
       });
+    }
+    if (tooLarge) {
+      profiles.length = firstProfile;
+      skipped.push({
+        ...threadRefOf(key, thread),
+        reason: `a sample value in ${unit} exceeds what pprof's signed 64-bit values can hold`,
+      });
+      continue;
     }
     threads.push({
       ...threadRefOf(key, thread),
       labelValue: labelValue.value,
       labels,
       profileTypeId: profileTypeId(spec),
-      profileCount: count,
+      profileCount: profiles.length - firstProfile,
       total,
       unit: spec.choice === 'samples' ? 'count' : unit,
+      sliceSeconds: threadSliceNanos / 1e9,
+      uncompressedBytes: threadBytes,
     });
     warnings.push(...threadWarnings(key, thread, labelValue.value, labelValue.changed));
+    warnings.push(...slicingWarnings(key, thread, slicing, sliceSeconds, scale));
   }
 
-  warnings.push(...rangeWarnings(fromMs, toMs, options.nowMs ?? Date.now()));
+  if (profiles.length > MAX_PROFILES_PER_UPLOAD) {
+    let largest = threads[0];
+    for (const t of threads) {
+      largest = t.profileCount > largest.profileCount ? t : largest;
+    }
+    const thread = chosen.find((c) => c.key === largest.threadKey)!;
+    throw new PlanError([
+      `The upload would have ${profiles.length} profiles, more than the ${MAX_PROFILES_PER_UPLOAD} one upload may have. ` +
+        `The largest thread is ${describeThread(thread.thread)} with ${largest.profileCount} profiles over ` +
+        `${formatSeconds(thread.scale ? ((thread.thread.startOffset + thread.thread.span) * thread.scale) / 1e9 : 0)}; ` +
+        'widen the slices or upload fewer threads at once.',
+    ]);
+  }
   if (threads.length > MANY_SERIES) {
     warnings.push({
       code: 'many-series',
@@ -243,7 +353,52 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     });
   }
   assertUniqueProfiles(profiles);
-  return { serviceName, threadLabelName, fromMs, toMs, sliceNanos, threads, profiles, skipped, warnings };
+  const uncompressedBytes = sampleBytes + symbolBytes;
+  const volume: UploadVolume = {
+    uncompressedBytes,
+    estimatedCompressedBytes: Math.round(sampleBytes * GZIP_RATIO_SAMPLES + symbolBytes * GZIP_RATIO_SYMBOLS),
+    estimatedPushSeconds:
+      Math.max(0, costBytes - PYROSCOPE_INGESTION_BURST_BYTES) / PYROSCOPE_INGESTION_BYTES_PER_SECOND,
+  };
+  return { serviceName, threadLabelName, fromMs, toMs, sliceNanos, threads, profiles, skipped, warnings, volume };
+}
+
+function describeThread(thread: ThreadProfile): string {
+  return `${thread.fileName}: profile ${thread.index} ${JSON.stringify(thread.name.slice(0, 200))}`;
+}
+
+function slicingWarnings(
+  key: string,
+  thread: ThreadProfile,
+  slicing: ThreadSlicing,
+  sliceSeconds: number,
+  scale: number | undefined
+): PlanWarning[] {
+  const warnings: PlanWarning[] = [];
+  const where = describeThread(thread);
+  const width = formatSeconds(slicing.sliceNanos / 1e9);
+  if (slicing.widened === 'span') {
+    const span = formatSeconds(((thread.startOffset + thread.span) * (scale ?? 0)) / 1e9);
+    warnings.push({
+      code: 'slices-widened',
+      message: `${where}: lasts ${span}, which at ${formatSeconds(sliceSeconds)} would be more than ${MAX_SLICES_PER_THREAD} slices; its slices are ${width} wide instead.`,
+      threadKey: key,
+    });
+  } else if (slicing.widened === 'symbols') {
+    warnings.push({
+      code: 'slices-widened',
+      message: `${where}: its slices are ${width} wide instead of ${formatSeconds(sliceSeconds)}, so that its profiles do not mostly repeat the same symbols.`,
+      threadKey: key,
+    });
+  }
+  if (slicing.truncatedStacks > 0) {
+    warnings.push({
+      code: 'stacks-truncated',
+      message: `${where}: ${slicing.truncatedStacks} stacks are each larger than a profile may be; they keep their root-most frames (${slicing.truncatedFrames} frames nearer the leaf dropped, as Pyroscope drops frames beyond its depth limit).`,
+      threadKey: key,
+    });
+  }
+  return warnings;
 }
 
 /** Nanoseconds per base unit along the time axis, or undefined when the thread has no time axis. */
@@ -289,7 +444,11 @@ function threadWarnings(key: string, thread: ThreadProfile, labelValue: string, 
   return warnings;
 }
 
-function rangeWarnings(fromMs: number, toMs: number, nowMs: number): PlanWarning[] {
+/**
+ * Where a range falls outside Pyroscope's default ingestion window (1 h back, 10 min ahead): the planner adds these
+ * as warnings; callers that must not push what would be rejected can refuse when this is not empty.
+ */
+export function ingestionWindowWarnings(fromMs: number, toMs: number, nowMs: number): PlanWarning[] {
   const warnings: PlanWarning[] = [];
   if (fromMs < nowMs - MAX_PAST_MS) {
     warnings.push({
@@ -307,6 +466,24 @@ function rangeWarnings(fromMs: number, toMs: number, nowMs: number): PlanWarning
   return warnings;
 }
 
+/** Says when the service name or an extra label value was cleaned (control characters, length) before use. */
+function labelCleaningWarnings(options: UploadOptions, serviceName: string, extraLabels: LabelPair[]): PlanWarning[] {
+  const warnings: PlanWarning[] = [];
+  if (serviceName !== '' && serviceName !== options.serviceName.trim()) {
+    warnings.push({ code: 'label-changed', message: `The service name is written as ${JSON.stringify(serviceName)}.` });
+  }
+  (options.extraLabels ?? []).forEach((label, i) => {
+    const cleaned = extraLabels[i].value;
+    if (cleaned !== '' && cleaned !== label.value.trim()) {
+      warnings.push({
+        code: 'label-changed',
+        message: `Label ${JSON.stringify(extraLabels[i].name)} is written as ${JSON.stringify(cleaned)}.`,
+      });
+    }
+  });
+  return warnings;
+}
+
 function checkOptions(
   options: UploadOptions,
   serviceName: string,
@@ -317,8 +494,6 @@ function checkOptions(
   const problems: string[] = [];
   if (serviceName === '') {
     problems.push('The service name is required.');
-  } else if (utf8Length(serviceName) > MAX_LABEL_VALUE_BYTES) {
-    problems.push(`The service name is longer than ${MAX_LABEL_VALUE_BYTES} bytes.`);
   }
   const nameProblem = labelNameProblem(threadLabelName);
   if (nameProblem) {
@@ -328,7 +503,7 @@ function checkOptions(
   }
   const seen = new Set<string>();
   for (const label of extraLabels) {
-    const name = label.name.trim();
+    const name = label.name;
     const problem = labelNameProblem(name) ?? labelValueProblem(name, label.value);
     if (problem) {
       problems.push(`Label ${JSON.stringify(name)}: ${problem}.`);
@@ -348,17 +523,23 @@ function checkOptions(
       `At most ${MAX_LABELS_PER_SERIES - fixedLabels} extra labels fit in Pyroscope's limit of ${MAX_LABELS_PER_SERIES} labels per series.`
     );
   }
+  const latest = new Date(MAX_TIME_MS).toISOString();
   if (!Number.isFinite(options.fromMs)) {
     problems.push('The start of the time range is not a valid time.');
+  } else if (!(options.fromMs > 0 && options.fromMs < MAX_TIME_MS)) {
+    // pprof's time_nanos is a signed 64-bit count of nanoseconds, and Pyroscope reads 0 or less as "now".
+    problems.push(`The start of the time range must lie after 1970 and before ${latest}.`);
   }
   if (options.toMs !== undefined && !(options.toMs > options.fromMs)) {
     problems.push('The end of the time range must be after its start.');
+  } else if (options.toMs !== undefined && !(options.toMs <= MAX_TIME_MS)) {
+    problems.push(`The end of the time range must lie before ${latest}.`);
   }
   if (!(sliceSeconds >= MIN_SLICE_SECONDS && sliceSeconds <= MAX_SLICE_SECONDS)) {
     problems.push(`The slice width must be between ${MIN_SLICE_SECONDS} and ${MAX_SLICE_SECONDS} seconds.`);
   }
-  if (options.sampleRateHz !== undefined && !(options.sampleRateHz > 0 && Number.isFinite(options.sampleRateHz))) {
-    problems.push('The sampling rate must be a positive number of samples per second.');
+  if (options.sampleRateHz !== undefined && !(options.sampleRateHz > 0 && options.sampleRateHz <= MAX_SAMPLE_RATE_HZ)) {
+    problems.push(`The sampling rate must be a positive number of samples per second, at most ${MAX_SAMPLE_RATE_HZ}.`);
   }
   if (problems.length > 0) {
     throw new PlanError(problems);

@@ -139,6 +139,16 @@ export function headerBytes(header: PprofHeader, bodyStrings: number): number {
 /** The largest header a profile can get (10-byte times): the splitter reserves it, since times come later. */
 export const MAX_HEADER_BYTES = 256;
 
+export interface LayoutMark {
+  stackNodes: number;
+  locations: number;
+  functions: number;
+  strings: number;
+  bodyBytes: number;
+  sampleBytes: number;
+  samples: number;
+}
+
 /**
  * Builds the layout of one profile sample by sample and keeps its exact size: the splitter adds samples until a
  * limit would be passed, and the encoder walks the same order to write it. `reset` starts the next profile in O(1).
@@ -152,8 +162,16 @@ export class ProfileLayout {
   readonly strings: number[] = [];
   /** Exact bytes of samples, locations, functions and symbol strings (the leading "" included). */
   bodyBytes = 2;
+  /** Bytes of the sample messages within `bodyBytes`; the rest are symbols. */
+  sampleBytes = 0;
   samples = 0;
   private generation = 0;
+  /** Stack nodes whose packed location ids are known in this profile, in the order they were first met. */
+  private readonly stackNodes: number[] = [];
+  private readonly nodeStamp: Int32Array;
+  /** Bytes of a node's packed location ids (its own and its ancestors'), once stamped. */
+  readonly stackBytes: Int32Array;
+  private readonly pending: number[] = [];
   private readonly locationStamp: Int32Array;
   private readonly locationId: Int32Array;
   private readonly functionStamp: Int32Array;
@@ -165,6 +183,8 @@ export class ProfileLayout {
     readonly tree: StackTree,
     readonly symbols: SymbolTable
   ) {
+    this.nodeStamp = new Int32Array(tree.parent.length);
+    this.stackBytes = new Int32Array(tree.parent.length);
     this.locationStamp = new Int32Array(symbols.functionOfFrame.length);
     this.locationId = new Int32Array(symbols.functionOfFrame.length);
     this.functionStamp = new Int32Array(symbols.functionName.length);
@@ -176,11 +196,44 @@ export class ProfileLayout {
 
   reset(): void {
     this.generation++;
+    this.stackNodes.length = 0;
     this.locationFrames.length = 0;
     this.functions.length = 0;
     this.strings.length = 0;
     this.bodyBytes = 2;
+    this.sampleBytes = 0;
     this.samples = 0;
+  }
+
+  /** A point to return to with `rollback`: the splitter adds a sample, and takes it back if the profile is full. */
+  mark(): LayoutMark {
+    return {
+      stackNodes: this.stackNodes.length,
+      locations: this.locationFrames.length,
+      functions: this.functions.length,
+      strings: this.strings.length,
+      bodyBytes: this.bodyBytes,
+      sampleBytes: this.sampleBytes,
+      samples: this.samples,
+    };
+  }
+
+  rollback(mark: LayoutMark): void {
+    for (const node of this.stackNodes.splice(mark.stackNodes)) {
+      this.nodeStamp[node] = 0;
+    }
+    for (const frame of this.locationFrames.splice(mark.locations)) {
+      this.locationStamp[frame] = 0;
+    }
+    for (const fn of this.functions.splice(mark.functions)) {
+      this.functionStamp[fn] = 0;
+    }
+    for (const text of this.strings.splice(mark.strings)) {
+      this.stringStamp[text] = 0;
+    }
+    this.bodyBytes = mark.bodyBytes;
+    this.sampleBytes = mark.sampleBytes;
+    this.samples = mark.samples;
   }
 
   /** Number of strings in the table so far, the leading "" included. */
@@ -191,15 +244,36 @@ export class ProfileLayout {
   /** Adds one sample (a stack tree node and its value) and returns the bytes it added. */
   addSample(node: number, value: number): number {
     const before = this.bodyBytes;
-    const { parent, frame } = this.tree;
-    let idBytes = 0;
-    for (let n = node; n > 0; n = parent[n]) {
-      idBytes += varintSize(this.location(frame[n]));
-    }
+    const idBytes = this.stackBytesOf(node);
     // Every sample carries exactly one value, 0 included: Pyroscope rejects value-count mismatches.
-    this.bodyBytes += fieldSize((idBytes === 0 ? 0 : fieldSize(idBytes)) + fieldSize(varintSize(value)));
+    const bytes = fieldSize((idBytes === 0 ? 0 : fieldSize(idBytes)) + fieldSize(varintSize(value)));
+    this.bodyBytes += bytes;
+    this.sampleBytes += bytes;
     this.samples++;
     return this.bodyBytes - before;
+  }
+
+  /**
+   * Bytes of a stack's packed location ids. Stacks share their root ends, so only the nodes this profile has not met
+   * yet are walked, root end first; their locations are added on the way.
+   */
+  private stackBytesOf(node: number): number {
+    const { parent, frame } = this.tree;
+    const { pending, nodeStamp, stackBytes } = this;
+    let n = node;
+    while (n > 0 && nodeStamp[n] !== this.generation) {
+      pending.push(n);
+      n = parent[n];
+    }
+    let bytes = n > 0 ? stackBytes[n] : 0;
+    while (pending.length > 0) {
+      const m = pending.pop()!;
+      bytes += varintSize(this.location(frame[m]));
+      stackBytes[m] = bytes;
+      nodeStamp[m] = this.generation;
+      this.stackNodes.push(m);
+    }
+    return bytes;
   }
 
   /** The location id of a frame in this profile, adding the location (and its function and strings) when new. */

@@ -1,27 +1,152 @@
-import { Frame, hasPushableData, StackSlice, ThreadProfile } from '../threads/threadModel';
-import { utf8Length } from './labels';
+import { StackSlice, ThreadProfile } from '../threads/threadModel';
+import { MAX_HEADER_BYTES, ProfileLayout, symbolTableOf } from './pprofLayout';
 import { ProfileLimits } from './uploadOptions';
 
 /**
+ * Most slices one thread may be cut into. A thread longer than this many base slices gets wider slices (whole
+ * multiples of the base width), with a plan warning: slicing work is bounded by the input, whatever a file claims
+ * about its time span (a frame left open for 115 days must not mean a million profiles).
+ */
+export const MAX_SLICES_PER_THREAD = 2000;
+
+/**
+ * Above this share of symbol bytes (locations, functions, strings) in a thread's profiles, its slices are widened:
+ * each slice repeats the symbols it uses, so short slices of deep, varied stacks push mostly the same names again.
+ */
+export const MAX_SYMBOL_SHARE = 0.5;
+
+/** Widening for symbols stops at this many base slices per slice (10 s × 64 ≈ 10 min with the default width). */
+export const MAX_WIDENING_FOR_SYMBOLS = 64;
+
+/**
+ * Threads whose profiles total less than this keep the width asked for, however symbol-heavy: at Pyroscope's default
+ * rate limit it is about a second of push time, not worth the coarser time resolution.
+ */
+export const WIDEN_ABOVE_BYTES = 4 * 1_048_576;
+
+/** One profile's worth of stacks, with the exact size of its pprof body (everything but the header). */
+export interface SlicePart extends StackSlice {
+  /** Exact pprof bytes of samples, locations, functions and symbol strings; see `ProfileLayout`. */
+  bodyBytes: number;
+  /** Symbol bytes (locations, functions, strings) within `bodyBytes`. */
+  symbolBytes: number;
+  /** Entries of the string table before the type strings, the leading "" included. */
+  stringCount: number;
+}
+
+export interface ThreadSlicing {
+  /** The slice width used, a whole multiple of the requested one (for threads with a time axis). */
+  sliceNanos: number;
+  entries: Array<{ slice: StackSlice; parts: SlicePart[] }>;
+  /** Why the slices are wider than asked, if they are. */
+  widened?: 'symbols' | 'span';
+  /** Stacks cut to their root-most frames because one stack alone is larger than a profile may be. */
+  truncatedStacks: number;
+  /** Frames dropped from those stacks. */
+  truncatedFrames: number;
+}
+
+const cache = new WeakMap<ThreadProfile, { key: string; slicing: ThreadSlicing }>();
+
+/**
  * A thread's slices split to the limits. They depend only on the thread, the time scale, the slice width and the
- * limits, not on labels, service or the range start, so they are kept on the thread (`presliced`): editing labels
- * re-plans a large upload in milliseconds, and the parse worker can slice ahead and send the result along.
+ * limits, not on labels, service or the range start, so they are kept per thread: editing labels re-plans a large
+ * upload in milliseconds.
  */
 export function slicedThread(
   thread: ThreadProfile,
   scale: number | undefined,
   sliceNanos: number,
-  limits: ProfileLimits
-) {
-  const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}`;
-  if (thread.presliced?.key !== key) {
-    const slices = scale === undefined ? [wholeThread(thread)] : sliceByTime(thread, scale, sliceNanos);
-    thread.presliced = {
-      key,
-      entries: slices.map((slice) => ({ slice, parts: splitToLimits(thread, slice, limits) })),
-    };
+  limits: ProfileLimits,
+  valueScale = 1
+): ThreadSlicing {
+  const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}:${valueScale}`;
+  let cached = cache.get(thread);
+  if (cached?.key !== key) {
+    cached = { key, slicing: sliceThread(thread, scale, sliceNanos, limits, valueScale) };
+    cache.set(thread, cached);
   }
-  return thread.presliced.entries;
+  return cached.slicing;
+}
+
+function sliceThread(
+  thread: ThreadProfile,
+  scale: number | undefined,
+  baseNanos: number,
+  limits: ProfileLimits,
+  valueScale: number
+): ThreadSlicing {
+  const splitter = new Splitter(thread, limits, valueScale);
+  if (scale === undefined) {
+    const slice = wholeThread(thread);
+    return { sliceNanos: baseNanos, entries: [{ slice, parts: splitter.split(slice) }], ...splitter.truncation() };
+  }
+  // Bounded work first: the number of slices follows from the span alone, before anything is sliced.
+  const spanNanos = (thread.startOffset + thread.span) * scale;
+  let multiple = Math.max(1, Math.ceil(spanNanos / baseNanos / MAX_SLICES_PER_THREAD));
+  const widened = multiple > 1 ? 'span' : undefined;
+  const base = sliceByTime(thread, scale, baseNanos * multiple);
+  let best = { multiple, slices: base, entries: splitAll(splitter, base) };
+  // Large, symbol-dominated threads: double the width until symbols are a bounded share of their profiles, or until
+  // doubling saves less than a tenth of the bytes (profiles already at the size limit repeat their symbols anyway).
+  let bytes = byteShares(best.entries);
+  while (
+    bytes.total > WIDEN_ABOVE_BYTES &&
+    bytes.symbols > MAX_SYMBOL_SHARE * bytes.total &&
+    best.slices.length > 1 &&
+    multiple * 2 <= MAX_WIDENING_FOR_SYMBOLS
+  ) {
+    const slices = mergeSlices(best.slices, 2);
+    const entries = splitAll(splitter, slices);
+    const wider = byteShares(entries);
+    if (wider.total > 0.9 * bytes.total) {
+      break;
+    }
+    multiple *= 2;
+    best = { multiple, slices, entries };
+    bytes = wider;
+  }
+  return {
+    sliceNanos: baseNanos * best.multiple,
+    entries: best.entries,
+    widened: best.multiple > 1 && widened === undefined ? 'symbols' : widened,
+    ...splitter.truncation(),
+  };
+}
+
+function splitAll(splitter: Splitter, slices: StackSlice[]): ThreadSlicing['entries'] {
+  splitter.truncatedStacks = 0;
+  splitter.truncatedFrames = 0;
+  return slices.map((slice) => ({ slice, parts: splitter.split(slice) }));
+}
+
+function byteShares(entries: ThreadSlicing['entries']): { symbols: number; total: number } {
+  let symbols = 0;
+  let total = 0;
+  for (const { parts } of entries) {
+    for (const part of parts) {
+      symbols += part.symbolBytes;
+      total += part.bodyBytes;
+    }
+  }
+  return { symbols, total };
+}
+
+/** Merges every `factor` consecutive slices (by index) into one: exact, since slice boundaries nest. */
+export function mergeSlices(slices: StackSlice[], factor: number): StackSlice[] {
+  const merged = new Map<number, Map<number, number>>();
+  for (const slice of slices) {
+    const index = Math.floor(slice.index / factor);
+    let stacks = merged.get(index);
+    if (!stacks) {
+      stacks = new Map();
+      merged.set(index, stacks);
+    }
+    for (let i = 0; i < slice.nodes.length; i++) {
+      stacks.set(slice.nodes[i], (stacks.get(slice.nodes[i]) ?? 0) + slice.values[i]);
+    }
+  }
+  return [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([index, stacks]) => toSlice(index, stacks));
 }
 
 /**
@@ -79,89 +204,106 @@ function toSlice(index: number, stacks: Map<number, number>): StackSlice {
   return { index, nodes, values };
 }
 
-function varintSize(value: number): number {
-  let size = 1;
-  while (value >= 128) {
-    value = Math.floor(value / 128);
-    size++;
-  }
-  return size;
-}
-
-/** Fixed part of a profile: sample and period types, their strings, times. Generous on purpose. */
-const PROFILE_OVERHEAD_BYTES = 256;
-
 /**
- * Upper bound of what one frame adds to a profile: a location (id and one line: ≤ 20 bytes), a function (id, name,
- * system name, file name: ≤ 22 bytes) and its two strings with their tags (≤ 8 bytes plus the text).
+ * Splits slices so that every part stays within the sample and size limits, sizing each part exactly as the encoder
+ * will write it (`ProfileLayout`), with room reserved for the header. A single stack too large for a profile on its own
+ * is cut to its root-most frames, as Pyroscope cuts stacks deeper than its depth limit (`ValidateProfile` keeps
+ * the root end of `location_id`), and counted so the plan can say so.
  */
-const frameCostCache = new WeakMap<Frame[], Float64Array>();
+class Splitter {
+  truncatedStacks = 0;
+  truncatedFrames = 0;
+  private readonly layout: ProfileLayout;
+  private readonly budget: number;
 
-function frameCosts(frames: Frame[]): Float64Array {
-  let costs = frameCostCache.get(frames);
-  if (!costs) {
-    costs = Float64Array.from(frames, (f) => 50 + utf8Length(f.name) + utf8Length(f.file ?? ''));
-    frameCostCache.set(frames, costs);
+  constructor(
+    private readonly thread: ThreadProfile,
+    private readonly limits: ProfileLimits,
+    /** Counts become nanoseconds (whole ones) as they are split, so sizes are those of the values written. */
+    private readonly valueScale: number
+  ) {
+    this.layout = new ProfileLayout(thread.tree, symbolTableOf(thread.frames));
+    this.budget = limits.maxProfileBytes - MAX_HEADER_BYTES;
   }
-  return costs;
-}
 
-/**
- * Splits a slice so that every part stays within the sample and size limits. Sizes are an upper bound of the
- * encoded pprof: each sample's location ids and value, and each distinct frame's location, function and strings.
- */
-export function splitToLimits(thread: ThreadProfile, slice: StackSlice, limits: ProfileLimits): StackSlice[] {
-  const { tree, frames } = thread;
-  const locationIdBytes = varintSize(frames.length + 1);
-  const frameCost = frameCosts(frames);
-  const parts: StackSlice[] = [];
-  let start = 0;
-  let bytes = PROFILE_OVERHEAD_BYTES;
-  let seenFrames = new Set<number>();
+  truncation() {
+    return { truncatedStacks: this.truncatedStacks, truncatedFrames: this.truncatedFrames };
+  }
 
-  const close = (end: number) => {
-    parts.push({ index: slice.index, nodes: slice.nodes.slice(start, end), values: slice.values.slice(start, end) });
-    start = end;
-    bytes = PROFILE_OVERHEAD_BYTES;
-    seenFrames = new Set();
-  };
-  const costOf = (node: number, known: Set<number>) => {
-    let cost = 24 + tree.depth[node] * locationIdBytes;
-    for (let n = node; n > 0; n = tree.parent[n]) {
-      const frame = tree.frame[n];
-      if (!known.has(frame)) {
-        cost += frameCost[frame];
+  split(slice: StackSlice): SlicePart[] {
+    const { layout, budget } = this;
+    const parts: SlicePart[] = [];
+    let nodes: number[] = [];
+    let values: number[] = [];
+    const close = () => {
+      parts.push({
+        index: slice.index,
+        nodes: Int32Array.from(nodes),
+        values: Float64Array.from(values),
+        bodyBytes: layout.bodyBytes,
+        symbolBytes: layout.bodyBytes - layout.sampleBytes,
+        stringCount: layout.stringCount,
+      });
+      nodes = [];
+      values = [];
+      layout.reset();
+    };
+    layout.reset();
+    for (let i = 0; i < slice.nodes.length; i++) {
+      let node = slice.nodes[i];
+      const value = this.valueScale === 1 ? slice.values[i] : Math.round(slice.values[i] * this.valueScale);
+      const mark = layout.mark();
+      layout.addSample(node, value);
+      if (layout.samples > 1 && (layout.samples > this.limits.maxSamplesPerProfile || layout.bodyBytes > budget)) {
+        layout.rollback(mark);
+        close();
+        layout.addSample(node, value);
+      }
+      if (layout.bodyBytes > budget) {
+        node = this.truncate(node, value);
+      }
+      nodes.push(node);
+      values.push(value);
+    }
+    if (layout.samples > 0) {
+      close();
+    }
+    return parts;
+  }
+
+  /** Fits one stack alone in a profile: the deepest ancestor of `node` whose stack fits; the rest is dropped. */
+  private fits(node: number, value: number): boolean {
+    this.layout.reset();
+    this.layout.addSample(node, value);
+    return this.layout.bodyBytes <= this.budget;
+  }
+
+  /** The deepest ancestor of `node` whose stack fits an empty profile, left added to the (empty) layout. */
+  private truncate(node: number, value: number): number {
+    const { parent, depth } = this.thread.tree;
+    let low = 1;
+    let high = depth[node] - 1;
+    // Binary search on the kept depth: a stack's size grows with its depth.
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (this.fits(ancestorAt(parent, depth, node, middle), value)) {
+        low = middle;
+      } else {
+        high = middle - 1;
       }
     }
-    return cost;
-  };
-  for (let i = 0; i < slice.nodes.length; i++) {
-    const node = slice.nodes[i];
-    let cost = costOf(node, seenFrames);
-    const full = i - start >= limits.maxSamplesPerProfile || bytes + cost > limits.maxProfileBytes;
-    if (full && i > start) {
-      close(i);
-      cost = costOf(node, seenFrames);
-    }
-    bytes += cost;
-    for (let n = node; n > 0; n = tree.parent[n]) {
-      seenFrames.add(tree.frame[n]);
-    }
+    const kept = ancestorAt(parent, depth, node, low);
+    this.fits(kept, value);
+    this.truncatedStacks++;
+    this.truncatedFrames += depth[node] - low;
+    return kept;
   }
-  if (slice.nodes.length > start) {
-    close(slice.nodes.length);
-  }
-  return parts;
 }
 
-/**
- * Slices every time-unit thread of a file ahead of planning (in the parse worker), with the slice width the page
- * will plan with and the default limits: their time scale is 1 whatever the user picks later.
- */
-export function presliceTimeThreads(threads: ThreadProfile[], sliceSeconds: number, limits: ProfileLimits): void {
-  for (const thread of threads) {
-    if (thread.kind === 'time' && hasPushableData(thread)) {
-      slicedThread(thread, 1, sliceSeconds * 1e9, limits);
-    }
+function ancestorAt(parent: Int32Array, depth: Int32Array, node: number, wanted: number): number {
+  let n = node;
+  while (depth[n] > wanted) {
+    n = parent[n];
   }
+  return n;
 }

@@ -1,4 +1,4 @@
-import { MAX_LABEL_VALUE_BYTES, sanitizeLabelValue, truncateToBytes } from './labels';
+import { cleanLabelValue, MAX_LABEL_VALUE_BYTES, truncateToBytes } from './labels';
 
 export interface ThreadLabelRequest {
   key: string;
@@ -18,8 +18,8 @@ export interface ThreadLabelValue {
 
 /** The value a thread's label gets before de-duplication: the cleaned profile name, or `profile N` when empty. */
 export function baseThreadLabelValue(desired: string, index: number): string {
-  const cleaned = sanitizeLabelValue(desired);
-  return truncateToBytes(cleaned === '' ? `profile ${index}` : cleaned, MAX_LABEL_VALUE_BYTES);
+  const cleaned = cleanLabelValue(desired);
+  return cleaned === '' ? `profile ${index}` : cleaned;
 }
 
 /**

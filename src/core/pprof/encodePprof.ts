@@ -139,22 +139,39 @@ export function encodePprof(planned: PlannedProfile): Uint8Array {
   return buffer.slice(0, pos);
 }
 
+/** Where each stack node's packed location ids were written in this profile, to copy them for the next stack. */
+let writtenAt = new Int32Array(0);
+let writtenStamp = new Int32Array(0);
+let writeGeneration = 0;
+
 function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64Array): void {
   const { parent, frame } = layout.tree;
+  const { stackBytes } = layout;
+  if (writtenAt.length < parent.length) {
+    writtenAt = new Int32Array(parent.length);
+    writtenStamp = new Int32Array(parent.length);
+    writeGeneration = 0;
+  }
+  const generation = ++writeGeneration;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     const value = values[i];
-    let idBytes = 0;
-    for (let n = node; n > 0; n = parent[n]) {
-      idBytes += varintSize(layout.location(frame[n]));
-    }
+    const idBytes = node > 0 ? stackBytes[node] : 0;
     const valueBytes = varintSize(value);
     const ids = idBytes === 0 ? 0 : 1 + varintSize(idBytes) + idBytes;
     lengthDelimited(2, ids + 1 + varintSize(valueBytes) + valueBytes);
     if (idBytes > 0) {
-      // pprof lists a stack leaf first.
+      // pprof lists a stack leaf first; a node's ids are its own followed by its parent's, so once a stack's ids are
+      // written anywhere in this profile they are copied instead of walked again.
       lengthDelimited(1, idBytes);
       for (let n = node; n > 0; n = parent[n]) {
+        if (writtenStamp[n] === generation) {
+          buffer.copyWithin(pos, writtenAt[n], writtenAt[n] + stackBytes[n]);
+          pos += stackBytes[n];
+          break;
+        }
+        writtenStamp[n] = generation;
+        writtenAt[n] = pos;
         varint(layout.location(frame[n]));
       }
     }

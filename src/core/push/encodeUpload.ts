@@ -44,6 +44,9 @@ export function profileRef(planned: PlannedProfile, uncompressedBytes: number): 
 
 export async function encodeProfile(planned: PlannedProfile): Promise<EncodedProfile> {
   const pprof = encodePprof(planned);
+  if (pprof.length !== planned.uncompressedBytes) {
+    throw new Error(`pprof of ${pprof.length} bytes where the plan sized ${planned.uncompressedBytes}`);
+  }
   if (pprof.length > PYROSCOPE_MAX_PROFILE_BYTES) {
     throw new Error(
       `${planned.thread.fileName}: profile ${planned.thread.index}: a profile of ${pprof.length} bytes exceeds Pyroscope's ${PYROSCOPE_MAX_PROFILE_BYTES}-byte limit`

@@ -2,8 +2,7 @@ import { parseFixture } from '../../../../tests/helpers/fixtures';
 import { parseSpeedscope } from '../../speedscope/parseSpeedscope';
 import { labelSetKey } from '../labels';
 import { PlanError, planUpload } from '../planUpload';
-import { presliceTimeThreads } from '../sliceThread';
-import { DEFAULT_PROFILE_LIMITS, UploadOptions } from '../uploadOptions';
+import { UploadOptions } from '../uploadOptions';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const base: UploadOptions = { serviceName: 'checkout', fromMs: NOW - 10 * 60_000, nowMs: NOW };
@@ -204,25 +203,6 @@ describe('planUpload', () => {
     expect(planUpload([file], { ...base, sliceSeconds: 1 }).profiles.length).toBeGreaterThan(first.profiles.length);
   });
 
-  it('plans from slices made ahead in the parse worker, after they crossed postMessage', () => {
-    const fresh = planUpload([parseFixture('py-spy-0.4.1-3threads-large.speedscope.json')], base);
-    const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
-    presliceTimeThreads(
-      file.profiles.flatMap((p) => (p.ok ? [p] : [])),
-      10,
-      DEFAULT_PROFILE_LIMITS
-    );
-    // What postMessage does to the worker's result: a structured clone (the worker transfers the buffers instead of
-    // copying them; the data that arrives is the same).
-    const received = structuredClone(file);
-    const plan = planUpload([received], base);
-    expect(plan.profiles.map((p) => [p.threadKey, String(p.timeNanos), p.total, Array.from(p.nodes)])).toEqual(
-      fresh.profiles.map((p) => [p.threadKey, String(p.timeNanos), p.total, Array.from(p.nodes)])
-    );
-    const thread = received.profiles[0];
-    expect(thread.ok && plan.profiles[0].nodes).toBe(thread.ok && thread.presliced!.entries[0].parts[0].nodes);
-  });
-
   it('warns about the time window Pyroscope accepts and about many series', () => {
     const file = parseFixture('speedscope-0.1.2-simple-sampled.speedscope.json');
     expect(planUpload([file], { ...base, fromMs: NOW - 2 * 3_600_000 }).warnings.map((w) => w.code)).toEqual([
@@ -260,7 +240,7 @@ describe('planUpload', () => {
         'Label "empty": label empty needs a value.',
         'The end of the time range must be after its start.',
         'The slice width must be between 1 and 3600 seconds.',
-        'The sampling rate must be a positive number of samples per second.',
+        'The sampling rate must be a positive number of samples per second, at most 1000000.',
       ].join('\n')
     );
     expect(() => planUpload([file], { ...base, toMs: base.fromMs + 5000 })).toThrow(
