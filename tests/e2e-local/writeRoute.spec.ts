@@ -1,0 +1,93 @@
+import { expect, test } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { GrafanaStandIn } from '../standins/grafanaStandIn';
+import { PyroscopeStandIn } from '../standins/pyroscopeStandIn';
+import { PLUGIN_ID, UploadPage } from './uploadPage';
+
+/**
+ * The app's write route through the Grafana stand-in, which matches routes as Grafana's `HandleRequest` does
+ * (tests/standins/grafana/appRoute.ts): a route path without a wildcard would answer 404 to everyone here, as real
+ * Grafana did to the plugin's first route.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const PUSH = '/push.v1.PusherService/Push';
+const SMALL = 'py-spy-0.4.1-2threads-small.speedscope.json';
+const SMALL_TOTALS = [
+  ['Thread 680254 "MainThread"', 2_480_000_000],
+  ['Thread 680344 "GetTelemetryConfig"', 50_000_000],
+];
+
+let pyroscope: PyroscopeStandIn;
+let grafana: GrafanaStandIn;
+let grafanaUrl: string;
+
+async function startStandIns(options: { multitenancy?: boolean } = {}) {
+  pyroscope = new PyroscopeStandIn({ multitenancy: options.multitenancy });
+  const pyroscopeUrl = await pyroscope.start();
+  // A write target with no tenant and no secret saved: the route's headers render empty.
+  grafana = new GrafanaStandIn({
+    pyroscopeUrl,
+    orgRole: 'Editor',
+    jsonData: { defaultDatasourceUid: 'pyroscope-local', pushUrl: pyroscopeUrl },
+  });
+  grafanaUrl = await grafana.start();
+}
+
+test.beforeAll(() => {
+  expect(existsSync(join(__dirname, '../../dist/module.js')), 'run `npm run build` first').toBe(true);
+});
+
+test.afterEach(async () => {
+  await grafana?.stop();
+  await pyroscope?.stop();
+});
+
+async function pushThroughWriteTarget(upload: UploadPage, service: string) {
+  await upload.goto();
+  await upload.dropFiles(SMALL);
+  await expect(upload.threadButton('Thread 680254 "MainThread"')).toBeVisible();
+  await upload.setService(service);
+  await upload.page.getByRole('radio', { name: 'App write target' }).check({ force: true });
+  await upload.push(/^Push 2 profiles of 2 threads$/);
+}
+
+test('an Editor pushes through the app route: Pyroscope stores every thread, headers render empty', async ({
+  page,
+}) => {
+  await startStandIns();
+  const upload = new UploadPage(page, grafanaUrl);
+  await pushThroughWriteTarget(upload, 'write-route');
+  await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
+
+  expect(pyroscope.series().map((s) => [s.labels.thread_name, s.total])).toEqual(SMALL_TOTALS);
+  expect(grafana.requests.filter((r) => r.url.startsWith('/api/datasources/proxy/'))).toEqual([]);
+  expect(grafana.routeRequests.map((r) => [new URL(r.url).pathname, r.headers])).toEqual([
+    [PUSH, { Authorization: '', 'X-Scope-OrgID': '' }],
+  ]);
+});
+
+test('a Viewer is refused by the route with 403, and a path off the route is 404', async ({ page }) => {
+  await startStandIns();
+  grafana.role = 'Viewer';
+  await page.goto(`${grafanaUrl}/a/${PLUGIN_ID}/upload`);
+  const answer = (path: string) =>
+    page.evaluate(async (url) => {
+      const res = await fetch(url, { method: 'POST', body: '{}' });
+      return [res.status, await res.json()];
+    }, `/api/plugin-proxy/${PLUGIN_ID}/${path}`);
+  expect(await answer(`pyroscope-write${PUSH}`)).toEqual([403, { message: 'plugin proxy route access denied' }]);
+  expect(await answer('pyroscope-write')).toEqual([404, { message: 'plugin route match not found' }]);
+  expect(pyroscope.requests).toEqual([]);
+});
+
+test("the write target's 401 is reported once: no login ping, no second copy of the batch", async ({ page }) => {
+  await startStandIns({ multitenancy: true });
+  const upload = new UploadPage(page, grafanaUrl);
+  await pushThroughWriteTarget(upload, 'unauthorized');
+  await expect(page.getByText(/no org id/).first()).toBeVisible({ timeout: 30_000 });
+  expect(pyroscope.requests.filter((r) => r.path === PUSH).map((r) => r.status)).toEqual([401]);
+  expect(grafana.requests.filter((r) => r.url === '/api/login/ping')).toEqual([]);
+  expect(pyroscope.stored).toEqual([]);
+});
