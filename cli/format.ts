@@ -1,4 +1,4 @@
-import { BaseUnit } from '../src/core/speedscope/units';
+import { BaseUnit } from '../src/core/threads/units';
 
 /** Human-readable value in a base unit: `2.48 s`, `144 B`, `1,234`. */
 export function formatValue(value: number, unit: BaseUnit): string {

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorText } from '../src/core/util/errorText';
-import { parseSpeedscope } from '../src/core/speedscope/parseSpeedscope';
+import { parseSpeedscopeStream } from '../src/core/speedscope/parseSpeedscope';
 import { ParsedFile } from '../src/core/threads/threadModel';
 import { printable } from './format';
 
@@ -27,19 +27,24 @@ export interface LoadedFiles {
 /** Messages quote at most this much of what a failure said (a file's content can end up in a parser's message). */
 const MAX_MESSAGE_CHARS = 300;
 
-/** Reads and parses each file; a file that fails, for whatever reason, is reported and the others go on. */
+/**
+ * Reads and parses each file as a stream (gzip or not: the parser tells by the magic bytes), so memory follows the
+ * thread model and not the file; a file that fails, for whatever reason, is reported and the others go on.
+ */
 export async function loadFiles(paths: string[]): Promise<LoadedFiles> {
   const outcomes: FileOutcome[] = [];
   for (const path of paths) {
-    let bytes: Uint8Array;
+    let handle: FileHandle;
     try {
-      bytes = await readFile(path);
+      handle = await open(path, 'r');
     } catch (e) {
       outcomes.push({ path, error: `cannot read: ${errorText(e)}` });
       continue;
     }
     try {
-      outcomes.push({ path, file: parseSpeedscope(basename(path), bytes) });
+      const { size } = await handle.stat();
+      const file = await parseSpeedscopeStream(basename(path), handle.createReadStream(), { bytesTotal: size });
+      outcomes.push({ path, file });
     } catch (e) {
       // A file-level parse error carries the file name already; the table and the line name the path.
       const detail = (e as { detail?: unknown }).detail;
@@ -48,6 +53,8 @@ export async function loadFiles(paths: string[]): Promise<LoadedFiles> {
         path,
         error: message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message,
       });
+    } finally {
+      await handle.close().catch(() => undefined);
     }
   }
   return { outcomes, files: outcomes.flatMap((o) => (o.file ? [o.file] : [])) };

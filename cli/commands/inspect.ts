@@ -1,4 +1,4 @@
-import { formatProfileIssue } from '../../src/core/speedscope/issues';
+import { formatProfileIssue } from '../../src/core/threads/profileIssue';
 import { formatValue, printable, table } from '../format';
 import { CliIo, loadFiles } from '../io';
 import { EXIT } from '../report';
