@@ -1,5 +1,6 @@
 import { errorText } from '../src/core/util/errorText';
-import { LabelPair, labelValueProblem, sanitizeLabelValue } from '../src/core/plan/labels';
+import { cleanLabelValue, LabelPair, labelValueProblem } from '../src/core/plan/labels';
+import { MAX_SAMPLE_RATE_HZ, MAX_TIME_MS } from '../src/core/plan/planUpload';
 import { PROFILE_TYPE_CHOICES, ProfileTypeChoice } from '../src/core/plan/profileTypes';
 import { MAX_SLICE_SECONDS, MIN_SLICE_SECONDS, UploadOptions } from '../src/core/plan/uploadOptions';
 
@@ -15,12 +16,6 @@ export const UPLOAD_OPTIONS = {
   'thread-label': { type: 'string' },
   'slice-seconds': { type: 'string' },
 } as const;
-
-/** The latest instant whose nanoseconds fit Pyroscope's int64 `time_nanos` (2262-04-11T23:47:16.854Z). */
-export const MAX_TIME_MS = Number((2n ** 63n - 1n) / 1_000_000n);
-/** `--sample-rate` bounds: a period of at least 1 µs and at most 1000 s. */
-export const MIN_SAMPLE_RATE_HZ = 0.001;
-export const MAX_SAMPLE_RATE_HZ = 1_000_000;
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
@@ -83,15 +78,25 @@ export function parseNumber(option: string, value: string | undefined, min: numb
   return n;
 }
 
+/** `--sample-rate`: the planner's bound, above 0 and at most MAX_SAMPLE_RATE_HZ. */
+function parseSampleRate(value: string | undefined): number | undefined {
+  const hz = parseNumber('sample-rate', value, 0, MAX_SAMPLE_RATE_HZ);
+  if (hz === 0) {
+    throw new UsageError(`--sample-rate: must be above 0`);
+  }
+  return hz;
+}
+
 /**
- * `--service` and `--label` values follow the rule for thread labels (control characters and broken UTF-16 are
- * what the planner cleans out of names from files); a value given on the command line is refused rather than
- * silently changed, so what is pushed is what was typed.
+ * `--service` and `--label` values follow the planner's one rule for label values (`cleanLabelValue`); a value typed
+ * on the command line that the rule would change is refused rather than silently changed, so what is pushed is what
+ * was typed.
  */
 export function checkLabelValue(option: string, name: string, value: string): string {
-  if (sanitizeLabelValue(value) !== value) {
+  const cleaned = cleanLabelValue(value);
+  if (cleaned !== value) {
     throw new UsageError(
-      `--${option}: the value ${JSON.stringify(value.slice(0, 100))} contains control characters or broken UTF-16, which labels cannot hold`
+      `--${option}: ${JSON.stringify(value.slice(0, 100))} would be stored as ${JSON.stringify(cleaned.slice(0, 100))} (label values hold no control characters, runs of spaces, broken UTF-16, nor more than 2048 bytes); give the value as it should be stored`
     );
   }
   const problem = labelValueProblem(name, value);
@@ -137,7 +142,7 @@ export function uploadOptionsFrom(values: UploadValues): UploadOptions {
     fromMs,
     toMs,
     profileType: profileType as ProfileTypeChoice | undefined,
-    sampleRateHz: parseNumber('sample-rate', values['sample-rate'], MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
+    sampleRateHz: parseSampleRate(values['sample-rate']),
     extraLabels: (values.label ?? []).map(parseLabel),
     threadLabelName: values['thread-label'],
     sliceSeconds: parseNumber('slice-seconds', values['slice-seconds'], MIN_SLICE_SECONDS, MAX_SLICE_SECONDS),

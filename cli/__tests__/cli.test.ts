@@ -360,13 +360,14 @@ describe('cli: every input and every thread in the report, and exit codes that t
       /^error: --to must be after --from/
     );
     expect((await convert('--from', '1764068400000', '--sample-rate', '1e300')).err).toMatch(
-      /^error: --sample-rate: 1e300 is outside 0\.001…1000000\n/
+      /^error: --sample-rate: 1e300 is outside 0…1000000\n/
     );
+    expect((await convert('--from', '1764068400000', '--sample-rate', '0')).code).toBe(2);
     expect((await convert('--from', '1764068400000', '--service', 'a\nb')).err).toMatch(
-      /^error: --service: the value "a\\nb" contains control characters or broken UTF-16, which labels cannot hold\n/
+      /^error: --service: "a\\nb" would be stored as "a b" \(label values hold no control characters, runs of spaces, broken UTF-16, nor more than 2048 bytes\); give the value as it should be stored\n/
     );
     expect((await convert('--from', '1764068400000', '--label', 'env=x\u001b[31m')).err).toMatch(
-      /^error: --label: the value "x\\u001b\[31m" contains control characters/
+      /^error: --label: "x\\u001b\[31m" would be stored as "x \[31m"/
     );
     expect(await readdir(dir)).not.toContain('never');
   });
