@@ -86,38 +86,36 @@ function sliceThread(
   let multiple = Math.max(1, Math.ceil(spanNanos / baseNanos / MAX_SLICES_PER_THREAD));
   const widened = multiple > 1 ? 'span' : undefined;
   const base = sliceByTime(thread, scale, baseNanos * multiple);
-  let best = { multiple, slices: base, entries: splitAll(splitter, base) };
-  // Large, symbol-dominated threads: double the width until symbols are a bounded share of their profiles, or until
-  // doubling saves less than a tenth of the bytes (profiles already at the size limit repeat their symbols anyway).
-  let bytes = byteShares(best.entries);
-  while (
-    bytes.total > WIDEN_ABOVE_BYTES &&
-    bytes.symbols > MAX_SYMBOL_SHARE * bytes.total &&
-    best.slices.length > 1 &&
-    multiple * 2 <= MAX_WIDENING_FOR_SYMBOLS
-  ) {
-    const slices = mergeSlices(best.slices, 2);
-    const entries = splitAll(splitter, slices);
-    const wider = byteShares(entries);
-    if (wider.total > 0.9 * bytes.total) {
-      break;
+  let best = { multiple, ...splitAll(splitter, base) };
+  // Large, symbol-dominated threads: one wider slicing, predicted from the base one as if neighbouring slices used the
+  // same symbols (merging k slices then divides symbol bytes by k), kept only if it saves at least a tenth.
+  const { symbols, total } = byteShares(best.entries);
+  const sampleBytes = total - symbols;
+  if (total > WIDEN_ABOVE_BYTES && symbols > MAX_SYMBOL_SHARE * total && base.length > 1) {
+    const needed = (symbols * (1 - MAX_SYMBOL_SHARE)) / (MAX_SYMBOL_SHARE * Math.max(1, sampleBytes));
+    const factor = Math.min(MAX_WIDENING_FOR_SYMBOLS, 2 ** Math.ceil(Math.log2(needed)));
+    if (factor > 1) {
+      const wider = { multiple: multiple * factor, ...splitAll(splitter, mergeSlices(base, factor)) };
+      if (byteShares(wider.entries).total <= 0.9 * total) {
+        best = wider;
+      }
     }
-    multiple *= 2;
-    best = { multiple, slices, entries };
-    bytes = wider;
   }
+  multiple = best.multiple;
   return {
-    sliceNanos: baseNanos * best.multiple,
+    sliceNanos: baseNanos * multiple,
     entries: best.entries,
-    widened: best.multiple > 1 && widened === undefined ? 'symbols' : widened,
-    ...splitter.truncation(),
+    widened: multiple > 1 && widened === undefined ? 'symbols' : widened,
+    truncatedStacks: best.truncatedStacks,
+    truncatedFrames: best.truncatedFrames,
   };
 }
 
-function splitAll(splitter: Splitter, slices: StackSlice[]): ThreadSlicing['entries'] {
+function splitAll(splitter: Splitter, slices: StackSlice[]) {
   splitter.truncatedStacks = 0;
   splitter.truncatedFrames = 0;
-  return slices.map((slice) => ({ slice, parts: splitter.split(slice) }));
+  const entries = slices.map((slice) => ({ slice, parts: splitter.split(slice) }));
+  return { entries, ...splitter.truncation() };
 }
 
 function byteShares(entries: ThreadSlicing['entries']): { symbols: number; total: number } {
@@ -132,58 +130,96 @@ function byteShares(entries: ThreadSlicing['entries']): { symbols: number; total
   return { symbols, total };
 }
 
-/** Merges every `factor` consecutive slices (by index) into one: exact, since slice boundaries nest. */
-export function mergeSlices(slices: StackSlice[], factor: number): StackSlice[] {
-  const merged = new Map<number, Map<number, number>>();
-  for (const slice of slices) {
-    const index = Math.floor(slice.index / factor);
-    let stacks = merged.get(index);
-    if (!stacks) {
-      stacks = new Map();
-      merged.set(index, stacks);
+/**
+ * Sums values per stack node for one slice at a time: slices come in time order, so a stamp array over the tree's nodes
+ * replaces a map per slice.
+ */
+class SliceAccumulator {
+  private readonly sums: Float64Array;
+  private readonly stamp: Int32Array;
+  private touched: number[] = [];
+  private generation = 1;
+  readonly slices: StackSlice[] = [];
+  private current = -1;
+
+  constructor(nodes: number) {
+    this.sums = new Float64Array(nodes);
+    this.stamp = new Int32Array(nodes);
+  }
+
+  add(slice: number, node: number, amount: number): void {
+    if (slice !== this.current) {
+      this.flush();
+      this.current = slice;
     }
-    for (let i = 0; i < slice.nodes.length; i++) {
-      stacks.set(slice.nodes[i], (stacks.get(slice.nodes[i]) ?? 0) + slice.values[i]);
+    if (this.stamp[node] !== this.generation) {
+      this.stamp[node] = this.generation;
+      this.sums[node] = amount;
+      this.touched.push(node);
+    } else {
+      this.sums[node] += amount;
     }
   }
-  return [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([index, stacks]) => toSlice(index, stacks));
+
+  flush(): void {
+    if (this.touched.length > 0) {
+      const nodes = Int32Array.from(this.touched).sort();
+      const values = Float64Array.from(nodes, (n) => this.sums[n]);
+      this.slices.push({ index: this.current, nodes, values });
+      this.touched = [];
+      this.generation++;
+    }
+  }
+}
+
+/** Merges every `factor` consecutive slices (by index) into one: exact, since slice boundaries nest. */
+export function mergeSlices(slices: StackSlice[], factor: number): StackSlice[] {
+  const nodes = slices.reduce((max, s) => Math.max(max, s.nodes.length > 0 ? s.nodes[s.nodes.length - 1] : 0), 0) + 1;
+  const merged = new SliceAccumulator(nodes);
+  for (const slice of slices) {
+    const index = Math.floor(slice.index / factor);
+    for (let i = 0; i < slice.nodes.length; i++) {
+      merged.add(index, slice.nodes[i], slice.values[i]);
+    }
+  }
+  merged.flush();
+  return merged.slices;
 }
 
 /**
  * Cuts a thread into fixed-width slices of its file's time axis; values stay in the thread's base unit. `scale` is
  * nanoseconds per base unit (1 for time units, the sampling period for counts). An evented interval that crosses a
- * slice boundary is split at the boundary; a sample belongs to the slice it starts in.
+ * slice boundary is split at the boundary; a sample belongs to the slice it starts in. Samples are in time order
+ * (offsets only grow), so each slice is summed once, in order.
  */
 export function sliceByTime(thread: ThreadProfile, scale: number, sliceNanos: number): StackSlice[] {
   const { node, value, offset } = thread.samples;
   const sliceWidth = sliceNanos / scale;
   const splitIntervals = thread.type === 'evented';
-  const slices = new Map<number, Map<number, number>>();
-  const addTo = (slice: number, stack: number, amount: number) => {
-    let stacks = slices.get(slice);
-    if (!stacks) {
-      stacks = new Map();
-      slices.set(slice, stacks);
-    }
-    stacks.set(stack, (stacks.get(stack) ?? 0) + amount);
-  };
+  const slices = new SliceAccumulator(thread.tree.parent.length);
+  let last = -Infinity;
   for (let i = 0; i < node.length; i++) {
     let at = thread.startOffset + offset[i];
+    if (at < last) {
+      throw new Error(`${thread.fileName}: profile ${thread.index}: samples out of time order at index ${i}`);
+    }
+    last = at;
     let remaining = value[i];
     if (!splitIntervals) {
-      addTo(Math.floor(at / sliceWidth), node[i], remaining);
+      slices.add(Math.floor(at / sliceWidth), node[i], remaining);
       continue;
     }
     while (remaining > 0) {
       const slice = Math.floor(at / sliceWidth);
       // Whole base units only; for time units the boundary is a whole number of nanoseconds anyway.
       const part = Math.min(remaining, Math.max(1, Math.ceil((slice + 1) * sliceWidth - at)));
-      addTo(slice, node[i], part);
+      slices.add(slice, node[i], part);
       at += part;
       remaining -= part;
     }
   }
-  return [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([index, stacks]) => toSlice(index, stacks));
+  slices.flush();
+  return slices.slices;
 }
 
 /** The whole thread as one slice, for units without a time axis (bytes, counts without a sampling rate). */
