@@ -33,9 +33,12 @@ export interface PushProgress {
   /** Profiles Pyroscope confirmed. */
   profilesStored: number;
   profilesTotal: number;
-  /** Request body bytes sent, retries included. */
+  /**
+   * Rate-limit cost (label bytes + uncompressed pprof bytes, `ProfileRef.costBytes`) of the profiles with an
+   * outcome: the unit of Pyroscope's ingestion limit, so bytes over the rate give the time left.
+   */
   bytesSent: number;
-  /** What the caller announced in `PushOptions.bytesTotal`; 0 when unknown. */
+  /** What the caller announced in `PushOptions.bytesTotal` (the plan's uncompressed volume); 0 when unknown. */
   bytesTotal: number;
   /** Set while waiting before a retry. */
   retry?: { attempt: number; delayMs: number; reason: string };
@@ -47,7 +50,10 @@ export interface PushOptions {
   ingestion?: IngestionLimits;
   /** Bound for the whole push (default 1 h); when reached, the push stops and says so. */
   overallTimeoutMs?: number;
-  /** Shown in progress as the total; the batches arrive one by one, so their sizes are not known ahead. */
+  /**
+   * The total cost the batches will carry (e.g. the plan's uncompressed volume), shown in progress; the batches
+   * arrive one by one, so the push cannot know it ahead.
+   */
   bytesTotal?: number;
   onProgress?: (progress: PushProgress) => void;
   signal?: AbortSignal;
@@ -272,6 +278,7 @@ export async function pushUpload(
       }
     }
     progress.profilesSent += profiles.length;
+    progress.bytesSent += profiles.reduce((sum, p) => sum + p.costBytes, 0);
     if (outcome === 'stored') {
       progress.profilesStored += profiles.length;
     }
@@ -305,7 +312,6 @@ export async function pushUpload(
       let error: unknown;
       try {
         requests++;
-        progress.bytesSent += pending.body.length;
         pacer.take(pending.costBytes);
         await client.push(pending.body, signal);
         settle(pending.profiles, 'stored');

@@ -285,4 +285,35 @@ describe('pushUpload: per-profile outcomes', () => {
     expect(report).toMatchObject({ cancelled: true, retries: 1 });
     expect(report.threads[0]).toMatchObject({ status: 'uncertain', profilesUncertain: 1 });
   });
+
+  it('stops after three requests in a row whose every profile was rejected', async () => {
+    const batches = await batchesOf(
+      Array.from({ length: 5 }, (_, i) => profile(0, i)),
+      { maxCostBytes: MIB, maxProfiles: 1 }
+    );
+    const bad = json(400, { code: 'invalid_argument', message: 'invalid labels' });
+    const { client, sent } = scripted([bad, bad, bad]);
+    const report = await pushUpload(client, batches, [thread(0, 5)], [], { ...fakeTime().options });
+    expect(sent).toHaveLength(3);
+    expect(report.error).toBe('stopped after 3 requests in a row whose every profile was rejected');
+    expect(report.threads[0].reason).toBe(
+      '0 of 5 profiles stored; 3 rejected: HTTP 400: invalid labels; 2 not stored: stopped after 3 requests in a row whose every profile was rejected'
+    );
+  });
+
+  it('reports progress in rate-limit cost, per outcome', async () => {
+    const batches = await batchesOf([profile(0, 0, 1000), profile(0, 1, 3000)], { maxCostBytes: MIB, maxProfiles: 1 });
+    const { client } = scripted([OK, json(400, { code: 'invalid_argument', message: 'no' })]);
+    const seen: Array<[number, number, number]> = [];
+    await pushUpload(client, batches, [thread(0, 2)], [], {
+      ...fakeTime().options,
+      bytesTotal: 4000,
+      onProgress: (p) => seen.push([p.profilesSent, p.profilesStored, p.bytesSent]),
+    });
+    expect(seen).toEqual([
+      [0, 0, 0],
+      [1, 1, 1000],
+      [2, 1, 4000],
+    ]);
+  });
 });
