@@ -13,7 +13,8 @@
  *   templated as Grafana does (see grafana/appRoute.ts for the source it follows); the upstream answer, a 401
  *   included, passes through unchanged (`pkg/util/proxyutil/reverse_proxy.go`: no response mapping for app routes),
  *   an unreachable target is an empty 502;
- * - `GET /api/login/ping` (the session check backendSrv makes after a 401 on a local URL).
+ * - `GET /api/login/ping` (the session check backendSrv makes after a 401 on a local URL), and `GET /login` as an
+ *   HTML page (where a browser lands when it follows a redirect to Grafana's login).
  * Not reproduced: the CDN's loading strategy `fetch` (SystemJS fetching and rewriting the source; here a script
  * tag loads it), third-party CSS that Grafana core ships (date picker calendar, uPlot, Monaco) and its fonts,
  * sessions and login, permissions beyond the org role, the CDN, Grafana's navigation, toasts,
@@ -57,6 +58,8 @@ export interface GrafanaStandInOptions {
 }
 
 export const DATASOURCE_UID = 'pyroscope-local';
+
+const LOGIN_PAGE = '<!doctype html><html><head><title>Grafana</title></head><body><form>Log in</form></body></html>';
 
 let hostBundle: Promise<string> | undefined;
 
@@ -181,6 +184,10 @@ export class GrafanaStandIn {
         ? { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` }
         : {};
       return this.forward(req, res, this.options.pyroscopeUrl + (proxy[2] ?? '') + url.search, headers, true);
+    }
+    if (path === '/login' && req.method === 'GET') {
+      // Where a followed redirect to Grafana's /login lands: an HTML page with 200, as Grafana's login view.
+      return this.send(req, res, 200, LOGIN_PAGE, 'text/html; charset=utf-8');
     }
     if (path === '/api/login/ping') {
       return this.send(req, res, 200, { message: 'Logged in' });

@@ -167,6 +167,21 @@ describe('the stand-in proxies', () => {
     expect([res.status, res.headers.get('location')]).toEqual([302, '/login']);
   });
 
+  it('serves /login as an HTML page, where a followed redirect lands', async () => {
+    await start({});
+    pyroscope.setFaults({ redirect: 1, redirectLocation: '/login' });
+    const res = await fetch(`${grafanaUrl}/api/datasources/proxy/uid/${DATASOURCE_UID}${PUSH}`, {
+      method: 'POST',
+      body: body(),
+    });
+    expect([res.status, res.redirected, res.headers.get('content-type')]).toEqual([
+      200,
+      true,
+      'text/html; charset=utf-8',
+    ]);
+    expect(pyroscope.stored).toEqual([]);
+  });
+
   it('answers an empty 504 when the upstream sends no headers within the dataproxy timeout', async () => {
     pyroscope = new PyroscopeStandIn();
     const pyroscopeUrl = await pyroscope.start();

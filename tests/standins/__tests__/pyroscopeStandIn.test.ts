@@ -419,6 +419,14 @@ describe('queries (querier.v1.QuerierService)', () => {
   });
 });
 
+describe('routing', () => {
+  it("answers an unknown path with 404 and another method with 405, as Go's mux and connect-go do", async () => {
+    const missing = await post('/push.v1.PusherService/Nope', '{}');
+    expect([missing.status, missing.text]).toEqual([404, '404 page not found\n']);
+    expect((await fetch(url + '/push.v1.PusherService/Push')).status).toBe(405);
+  });
+});
+
 describe('compaction (phlaredb/compact.go)', () => {
   it('keeps one profile per label set and time', async () => {
     const body = one(cpuProfile(T, { main: 1, work: 1 }));
