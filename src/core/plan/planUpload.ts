@@ -228,7 +228,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     ]);
   }
   // Checked before any slicing or encoding, so callers can refuse early (see `ingestionWindowWarnings`).
-  warnings.push(...ingestionWindowWarnings(fromMs, toMs, options.nowMs ?? Date.now()));
+  append(warnings, ingestionWindowWarnings(fromMs, toMs, options.nowMs ?? Date.now()));
   const fromNanos = BigInt(fromMs) * 1_000_000n;
   const rangeNanos = BigInt(toMs - fromMs) * 1_000_000n;
   const periodNanos = options.sampleRateHz ? Math.round(1e9 / options.sampleRateHz) : 0;
@@ -329,8 +329,8 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       sliceSeconds: threadSliceNanos / 1e9,
       uncompressedBytes: threadBytes,
     });
-    warnings.push(...threadWarnings(key, thread, labelValue.value, labelValue.changed));
-    warnings.push(...slicingWarnings(key, thread, slicing, sliceSeconds, scale));
+    append(warnings, threadWarnings(key, thread, labelValue.value, labelValue.changed));
+    append(warnings, slicingWarnings(key, thread, slicing, sliceSeconds, scale));
   }
 
   if (profiles.length > MAX_PROFILES_PER_UPLOAD) {
@@ -361,6 +361,13 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       Math.max(0, costBytes - PYROSCOPE_INGESTION_BURST_BYTES) / PYROSCOPE_INGESTION_BYTES_PER_SECOND,
   };
   return { serviceName, threadLabelName, fromMs, toMs, sliceNanos, threads, profiles, skipped, warnings, volume };
+}
+
+/** `push(...items)` passes every item as an argument, which overflows the stack for very long lists. */
+function append<T>(target: T[], items: T[]): void {
+  for (const item of items) {
+    target.push(item);
+  }
 }
 
 function describeThread(thread: ThreadProfile): string {

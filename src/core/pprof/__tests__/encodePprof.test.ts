@@ -1,6 +1,7 @@
 import { gunzipSync } from 'fflate';
 import { Profile } from 'pprof-format';
-import { parseFixture } from '../../../../tests/helpers/fixtures';
+import { EXPECTED } from '../../../../tests/helpers/expectedThreads';
+import { hasSharedFixtures, parseFixture } from '../../../../tests/helpers/fixtures';
 import { planUpload, UploadPlan } from '../../plan/planUpload';
 import { encodePlan, EncodedProfile } from '../../push/encodeUpload';
 
@@ -77,6 +78,26 @@ describe('pprof encoding', () => {
     expect(profile.sample[0].locationId).toHaveLength(16);
     expect(Number(profile.sample[0].value[0])).toBe(50_000_000);
   });
+
+  it.each(Object.entries(EXPECTED).filter(([, f]) => f.threads.length > 0 && (!f.sharedOnly || hasSharedFixtures)))(
+    '%s decodes to the hand-derived totals of every thread',
+    async (name, expected) => {
+      const plan = planUpload([parseFixture(name)], { ...options, sampleRateHz: 1000, profileType: undefined });
+      const decodedTotals = new Map<string, number>();
+      for (const { ref, gzipped } of await encodeAll(plan)) {
+        const profile = decodeGzipped(gzipped);
+        expect(BigInt(profile.timeNanos)).toBe(ref.timeNanos);
+        const sum = profile.sample.reduce((total, sample) => total + Number(sample.value[0]), 0);
+        decodedTotals.set(ref.threadKey, (decodedTotals.get(ref.threadKey) ?? 0) + sum);
+      }
+      const byIndex = new Map(plan.threads.map((t) => [t.threadIndex, decodedTotals.get(t.threadKey)]));
+      for (const thread of expected.threads) {
+        // Unit none becomes nanoseconds at 1000 Hz (1 ms per count); the rest stay in their base unit.
+        const factor = thread.unit === 'none' ? 1e6 : 1;
+        expect([thread.index, byIndex.get(thread.index) ?? 0]).toEqual([thread.index, thread.total * factor]);
+      }
+    }
+  );
 
   it('produces byte-identical profiles and ids for the same plan, so a re-push changes nothing', async () => {
     const file = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
