@@ -36,7 +36,7 @@ test.afterAll(async () => {
   await pyroscope?.stop();
 });
 
-test(`Grafana ${grafanaHost()} host: its own React and @grafana/ui, and the plugin renders without console errors`, async ({
+test(`Grafana ${grafanaHost()} host: one React, the host's, and the plugin renders with a clean console`, async ({
   page,
 }) => {
   const react = installedVersion('react');
