@@ -1,7 +1,8 @@
 /**
  * A LOCAL STAND-IN for Grafana Pyroscope's write and read API, for tests where no Pyroscope can run. It is not
- * Pyroscope. Each behaviour below follows grafana/pyroscope (main of 2026-08; the v1.16 code paths are the same), and
- * tests/standins/README.md lists them with the test that covers each one.
+ * Pyroscope. Each behaviour below follows grafana/pyroscope main of 2026-08 (for all of it the same as v2.2.1; the
+ * two places where v1.16.0 differs are behind the `version` option), and tests/standins/README.md lists them with
+ * the test that covers each one.
  *
  * Push, `POST /push.v1.PusherService/Push` (Connect JSON):
  * - `pkg/distributor/distributor.go` `Push`: every sample of every series is decompressed on its own (gzip when the
@@ -104,6 +105,12 @@ export interface StandInOptions extends RateLimitOptions {
   /** Profiles become queryable this long after they were stored (default 0: at once, as v1's ingester). */
   queryLagMs?: number;
   limits?: Partial<Limits>;
+  /**
+   * Whose write path to follow (default `main`, the same as v2.2.1 here). `1.16` (the compose default) decompresses
+   * without a cap, so a profile over 4 MiB meets the rate limiter (429, over the burst) before the size check, and
+   * answers "no profiles received" when no profile of a request could be decoded.
+   */
+  version?: 'main' | '1.16';
 }
 
 type Counter =
@@ -377,32 +384,37 @@ export class PyroscopeStandIn {
       );
     }
     const errors: Array<ConnectError | Error> = [];
-    const profiles: Array<{ labels: LabelPair[]; bytes: Buffer }> = [];
+    const profiles: Array<{ labels: LabelPair[]; profile: WireProfile; size: number }> = [];
     for (const series of request.series ?? []) {
       for (const sample of series.samples ?? []) {
         const raw = sample.rawProfile ?? '';
         if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(raw)) {
           return new ConnectError('invalid_argument', 'unmarshal into *v1.PushRequest: illegal base64 data');
         }
-        const decoded = this.decompress(Buffer.from(raw, 'base64'));
-        if (decoded instanceof Error) {
-          errors.push(decoded);
-        } else {
-          profiles.push({
-            labels: (series.labels ?? []).map((l) => ({ name: l.name, value: l.value })),
-            bytes: decoded,
-          });
+        const decompressed = this.decompress(Buffer.from(raw, 'base64'));
+        if (decompressed instanceof Error) {
+          errors.push(decompressed);
+          continue;
         }
+        let profile: WireProfile;
+        try {
+          profile = decodeProfile(decompressed);
+        } catch (e) {
+          errors.push(new Error(`proto: ${e instanceof WireError ? e.message : String(e)}`));
+          continue;
+        }
+        const labels = (series.labels ?? []).map((l) => ({ name: l.name, value: l.value }));
+        profiles.push({ labels, profile, size: decompressed.length });
       }
     }
-    if (profiles.length === 0 && errors.length > 0) {
+    if (profiles.length === 0 && errors.length > 0 && this.options.version !== '1.16') {
       return answerFor(errors);
     }
     if (profiles.length === 0) {
-      return new ConnectError('invalid_argument', 'no profiles received');
+      return answerFor([...errors, new ConnectError('invalid_argument', 'no profiles received')]);
     }
     for (const profile of profiles) {
-      const error = this.pushSeries(profile.labels, profile.bytes, tenant);
+      const error = this.pushSeries(profile.labels, profile.profile, profile.size, tenant);
       if (error) {
         errors.push(error);
       }
@@ -410,13 +422,13 @@ export class PyroscopeStandIn {
     return errors.length > 0 ? answerFor(errors) : undefined;
   }
 
-  /** `RawFromBytesWithLimit`: gzip when the magic says so, at most the profile size limit. */
+  /** `RawFromBytesWithLimit`: gzip when the magic says so, at most the profile size limit (1.16: `RawFromBytes`). */
   private decompress(raw: Buffer): Buffer | Error {
-    const limit = this.limits.maxProfileSizeBytes;
+    const limit = this.options.version === '1.16' ? Number.MAX_SAFE_INTEGER : this.limits.maxProfileSizeBytes;
     let bytes = raw;
     if (raw[0] === 0x1f && raw[1] === 0x8b) {
       try {
-        bytes = gunzipSync(raw, { maxOutputLength: limit + 1 });
+        bytes = gunzipSync(raw, limit < Number.MAX_SAFE_INTEGER ? { maxOutputLength: limit + 1 } : {});
       } catch (e) {
         if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
           return sizeError(limit);
@@ -427,20 +439,18 @@ export class PyroscopeStandIn {
     return bytes.length > limit ? sizeError(limit) : bytes;
   }
 
-  /** `pushSeries` for one profile. */
-  private pushSeries(labels: LabelPair[], bytes: Buffer, tenant: string): ConnectError | Error | undefined {
-    let profile: WireProfile;
-    try {
-      profile = decodeProfile(bytes);
-    } catch (e) {
-      return new Error(`proto: ${e instanceof WireError ? e.message : String(e)}`);
-    }
+  /** `pushSeries` for one decoded profile of `size` decompressed bytes. */
+  private pushSeries(
+    labels: LabelPair[],
+    profile: WireProfile,
+    size: number,
+    tenant: string
+  ): ConnectError | Error | undefined {
     if (!labels.find((l) => l.name === 'service_name')?.value) {
       labels.push({ name: 'service_name', value: 'unknown_service' });
     }
     const sorted = sortLabels(labels);
-    const cost =
-      sorted.reduce((sum, l) => sum + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0) + bytes.length;
+    const cost = sorted.reduce((sum, l) => sum + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0) + size;
     if (!this.limiter.allowN(tenant, cost)) {
       return new ConnectError(
         'resource_exhausted',
@@ -449,7 +459,7 @@ export class PyroscopeStandIn {
       );
     }
     try {
-      validateProfile(this.limits, profile, bytes.length, sorted, this.now());
+      validateProfile(this.limits, profile, size, sorted, this.now());
       normalize(profile);
       if (profile.sample.length === 0) {
         return undefined;

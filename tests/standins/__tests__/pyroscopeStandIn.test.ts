@@ -178,6 +178,17 @@ describe('pprof checks (validation.ValidateProfile) and Normalize (pprof.Profile
     expect(humanizeBytes(4 * 1024 * 1024)).toBe('4.2 MB');
   });
 
+  it('v1.16 decompresses without a cap: an oversized profile meets the rate limiter first', async () => {
+    await startWith({ version: '1.16', limits: { maxProfileSizeBytes: 64 }, burstBytes: 100 });
+    const r = await push(one(cpuProfile(T, { main: 1, work: 2 })));
+    expect([r.status, JSON.parse(r.text).code]).toEqual([429, 'resource_exhausted']);
+    await startWith({ version: '1.16', limits: { maxProfileSizeBytes: 64 } });
+    const sized = await push(one(cpuProfile(T, { main: 1, work: 2 })));
+    expect(JSON.parse(sized.text).message).toMatch(
+      /exceeds the size limit \(max_profile_size_byte, actual: \d+, limit: 64\)$/
+    );
+  });
+
   it('answers 500 "unknown" for bytes that are not a protobuf', async () => {
     const body = JSON.stringify({
       series: [
@@ -189,6 +200,8 @@ describe('pprof checks (validation.ValidateProfile) and Normalize (pprof.Profile
     });
     const r = await push(body);
     expect([r.status, JSON.parse(r.text).code]).toEqual([500, 'unknown']);
+    await startWith({ version: '1.16' });
+    expect(JSON.parse((await push(body)).text)).toEqual({ code: 'invalid_argument', message: 'no profiles received' });
   });
 });
 
