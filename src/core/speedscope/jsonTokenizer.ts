@@ -61,6 +61,7 @@ const POW10 = [
 
 const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
+const SINGLE_CHARACTERS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 const CACHE_SIZE = 4096;
 const MAX_CACHED_LENGTH = 24;
 
@@ -87,11 +88,8 @@ export class JsonTokenizer {
   private nonAscii = false;
   private stop = 0;
   // Last scanned number.
-  private numberValue = 0;
-  private numberBuf: Uint8Array | undefined;
-  private numberStart = 0;
-  private numberEnd = 0;
-  private numberTextOverride: string | undefined;
+  /** Text of the last number that took the slow path (the only way to get a non-finite value). */
+  private slowNumberText = '';
   private readonly cacheBytes: Array<Uint8Array | undefined> = new Array(CACHE_SIZE);
   private readonly cacheStrings: string[] = new Array(CACHE_SIZE);
 
@@ -102,12 +100,12 @@ export class JsonTokenizer {
     return this.depthValue;
   }
 
-  /** The source text of the number just reported (for messages about non-finite or odd numbers). */
+  /**
+   * The source text of the number just reported, when it was not converted on the fast path: this covers every
+   * non-finite value (`1e400`), which is what messages need it for.
+   */
   numberText(): string {
-    if (this.numberTextOverride !== undefined) {
-      return this.numberTextOverride;
-    }
-    return this.numberBuf === undefined ? '' : asciiText(this.numberBuf, this.numberStart, this.numberEnd);
+    return this.slowNumberText;
   }
 
   /** Mutes the next value at the current depth (call from `key`, or before a value of an array). */
@@ -264,6 +262,24 @@ export class JsonTokenizer {
           }
         }
         continue;
+      }
+      if (c >= 0x30 && c <= 0x39 && !muted) {
+        // Fast path for the bulk of a profile: a short non-negative integer followed by `,` `]` `}` or a space.
+        let p = pos + 1;
+        let value = c - 0x30;
+        let d = 0;
+        if (c !== 0x30) {
+          while (p < end && (d = buf[p]) >= 0x30 && d <= 0x39 && p - pos < 15) {
+            value = value * 10 + (d - 0x30);
+            p++;
+          }
+        }
+        if (p < end && ((d = buf[p]) === 0x2c || d === 0x5d || d === 0x7d || d === 0x20 || d === 0x0a || d === 0x0d)) {
+          this.sink.number(value);
+          pos = p;
+          this.valueDone();
+          continue;
+        }
       }
       let next: number;
       if (c === 0x22) {
@@ -463,6 +479,9 @@ export class JsonTokenizer {
   /** ASCII text; short strings (keys, "O", "C") come from a small cache instead of a new string each time. */
   private ascii(buf: Uint8Array, start: number, end: number): string {
     const length = end - start;
+    if (length === 1) {
+      return SINGLE_CHARACTERS[buf[start]];
+    }
     if (length > MAX_CACHED_LENGTH) {
       return asciiText(buf, start, end);
     }
@@ -568,13 +587,9 @@ export class JsonTokenizer {
           value = -value;
         }
       } else {
-        value = Number(asciiText(buf, pos, p));
+        this.slowNumberText = asciiText(buf, pos, p);
+        value = Number(this.slowNumberText);
       }
-      this.numberValue = value;
-      this.numberBuf = buf;
-      this.numberStart = pos;
-      this.numberEnd = p;
-      this.numberTextOverride = undefined;
       this.sink.number(value);
     }
     return p;
@@ -600,9 +615,8 @@ export class JsonTokenizer {
       this.fail('invalid number', p);
     }
     if (!this.longMuted) {
-      this.numberTextOverride = text;
-      this.numberValue = Number(text);
-      this.sink.number(this.numberValue);
+      this.slowNumberText = text;
+      this.sink.number(Number(text));
     }
     this.state = S_VALUE;
     this.valueDone();

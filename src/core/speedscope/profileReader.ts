@@ -1,5 +1,5 @@
 import { finishThread, SampleCollector, ThreadHeader } from '../threads/buildThread';
-import { ProfileDataError } from '../threads/profileIssue';
+import { ProfileProblem } from '../threads/profileIssue';
 import { ROOT_NODE, StackTreeBuilder } from '../threads/stackTreeBuilder';
 import { Frame, ParsedProfile, ThreadProfile } from '../threads/threadModel';
 import { BASE_UNIT_LIMIT } from '../threads/units';
@@ -60,6 +60,9 @@ export class SampledReader {
   private previousNodes: Int32Array = new Int32Array(64);
   private previousLength = 0;
 
+  /** `describe` shows a number in a message as the file wrote it (1e400, not Infinity). */
+  constructor(private readonly describe: (value: number) => string) {}
+
   get sampleCount(): number {
     return this.sampleNodes.length;
   }
@@ -80,7 +83,7 @@ export class SampledReader {
       return false;
     }
     if (!Number.isInteger(value)) {
-      return this.frameProblem('not-integer', String(value));
+      return this.frameProblem('not-integer', this.describe(value));
     }
     if (value < 0 || value > MAX_FRAME_INDEX) {
       return this.frameProblem('out-of-range', String(value));
@@ -195,11 +198,12 @@ export class ProfileReader {
 
   constructor(
     readonly fileName: string,
-    readonly index: number
+    readonly index: number,
+    private readonly describeNumber: (value: number) => string
   ) {}
 
   sampledReader(): SampledReader {
-    this.sampled ??= new SampledReader();
+    this.sampled ??= new SampledReader(this.describeNumber);
     return this.sampled;
   }
 
@@ -210,17 +214,10 @@ export class ProfileReader {
 
   /** Builds the thread, or a BrokenProfile naming the first problem. `startOffset` is set later, per file. */
   finish(frames: Frame[]): ParsedProfile {
-    try {
-      return this.build(frames);
-    } catch (e) {
-      if (!(e instanceof ProfileDataError)) {
-        throw e;
-      }
-      return this.broken(e.field, e.message);
-    } finally {
-      this.sampled = undefined;
-      this.evented = undefined;
-    }
+    const built = this.build(frames);
+    this.sampled = undefined;
+    this.evented = undefined;
+    return built instanceof ProfileProblem ? this.broken(built.field, built.message) : built;
   }
 
   broken(field: string, message: string): ParsedProfile {
@@ -235,12 +232,12 @@ export class ProfileReader {
     };
   }
 
-  private build(frames: Frame[]): ThreadProfile {
+  private build(frames: Frame[]): ThreadProfile | ProfileProblem {
     if (this.start.invalid !== undefined) {
-      throw new ProfileDataError('startValue', `expected a number, got ${this.start.invalid}`);
+      return new ProfileProblem('startValue', `expected a number, got ${this.start.invalid}`);
     }
     if (this.end.invalid !== undefined) {
-      throw new ProfileDataError('endValue', `expected a number, got ${this.end.invalid}`);
+      return new ProfileProblem('endValue', `expected a number, got ${this.end.invalid}`);
     }
     const info = unitInfo(this.unit.text);
     const startValue = this.start.value ?? 0;
@@ -248,7 +245,7 @@ export class ProfileReader {
     if (this.end.value !== undefined && this.end.value >= startValue) {
       const exact = (this.end.value - startValue) * info.toBase;
       if (!(exact < BASE_UNIT_LIMIT)) {
-        throw new ProfileDataError(
+        return new ProfileProblem(
           'endValue',
           `${this.end.value} is too far after startValue ${startValue}: 2^63 ${info.baseUnit} or more`
         );
@@ -264,15 +261,15 @@ export class ProfileReader {
       duration,
       frames,
     };
-    let thread: ThreadProfile;
+    let thread: ThreadProfile | ProfileProblem;
     if (this.type.isString && this.type.text === 'sampled') {
       thread = buildSampled(header, info, this, frames.length);
     } else if (this.type.isString && this.type.text === 'evented') {
       thread = buildEvented(header, info, this, startValue);
     } else {
-      throw new ProfileDataError('type', `expected "sampled" or "evented", got ${this.type.shown}`);
+      return new ProfileProblem('type', `expected "sampled" or "evented", got ${this.type.shown}`);
     }
-    if (info.unknownUnit !== undefined) {
+    if (info.unknownUnit !== undefined && !(thread instanceof ProfileProblem)) {
       thread.warnings.unshift(`unit ${JSON.stringify(info.unknownUnit)} is not a Speedscope unit; values are counted`);
     }
     return thread;
@@ -331,17 +328,22 @@ function firstOutOfRange(
  * Sample i starts where the weights before it end, as in speedscope's own importer.
  * Each weight is rounded to the base unit on its own, so 0.01 s stays exactly 10 000 000 ns.
  */
-function buildSampled(header: ThreadHeader, info: UnitInfo, profile: ProfileReader, frameCount: number): ThreadProfile {
+function buildSampled(
+  header: ThreadHeader,
+  info: UnitInfo,
+  profile: ProfileReader,
+  frameCount: number
+): ThreadProfile | ProfileProblem {
   if (profile.samples !== 'array') {
-    throw new ProfileDataError('samples', 'expected an array of stacks');
+    return new ProfileProblem('samples', 'expected an array of stacks');
   }
   if (profile.weights !== 'array') {
-    throw new ProfileDataError('weights', 'expected an array of numbers');
+    return new ProfileProblem('weights', 'expected an array of numbers');
   }
   const reader = profile.sampledReader();
   const count = reader.sampleCount;
   if (reader.weights.length !== count) {
-    throw new ProfileDataError(
+    return new ProfileProblem(
       'weights',
       `has ${reader.weights.length} entries but samples has ${count}; they must match one to one`
     );
@@ -360,27 +362,27 @@ function buildSampled(header: ThreadHeader, info: UnitInfo, profile: ProfileRead
   const nodes = reader.sampleNodes;
   for (let i = 0; i < count; i++) {
     if (problem !== undefined && problem.index === i && problem.kind === 'not-array') {
-      throw new ProfileDataError(`samples[${i}]`, `expected an array of frame indices, got ${problem.shown}`);
+      return new ProfileProblem(`samples[${i}]`, `expected an array of frame indices, got ${problem.shown}`);
     }
     const weight = weights.get(i);
     if (Number.isNaN(weight)) {
-      throw new ProfileDataError(`weights[${i}]`, `expected a number, got ${reader.firstBadWeightShown}`);
+      return new ProfileProblem(`weights[${i}]`, `expected a number, got ${reader.firstBadWeightShown}`);
     }
     if (weight < 0) {
-      throw new ProfileDataError(`weights[${i}]`, `weights cannot be negative, got ${weight}`);
+      return new ProfileProblem(`weights[${i}]`, `weights cannot be negative, got ${weight}`);
     }
     const exact = weight * toBase;
     if (!(exact < BASE_UNIT_LIMIT)) {
-      throw new ProfileDataError(
+      return new ProfileProblem(
         `weights[${i}]`,
         `${weight} ${header.unit} is 2^63 ${info.baseUnit} or more: too large for a 64-bit profile value`
       );
     }
     if (range !== undefined && range.index === i) {
-      throw new ProfileDataError(`samples[${i}][${range.position}]`, outOfRange(range.value, frameCount));
+      return new ProfileProblem(`samples[${i}][${range.position}]`, outOfRange(range.value, frameCount));
     }
     if (problem !== undefined && problem.index === i) {
-      throw new ProfileDataError(
+      return new ProfileProblem(
         `samples[${i}][${problem.position}]`,
         problem.kind === 'not-integer'
           ? `frame index must be an integer, got ${problem.shown}`
@@ -392,7 +394,7 @@ function buildSampled(header: ThreadHeader, info: UnitInfo, profile: ProfileRead
       fractionalCounts++;
     }
     if (!(offset + value < BASE_UNIT_LIMIT)) {
-      throw new ProfileDataError(
+      return new ProfileProblem(
         `weights[${i}]`,
         `the weights up to here add up to 2^63 ${info.baseUnit} or more: too large for a 64-bit profile value`
       );
@@ -432,9 +434,14 @@ function describeFrame(frames: Frame[], index: number): string {
  * to the stack open between them. Times are converted to integer base units relative to startValue before
  * subtracting, so self times add up exactly to the covered time.
  */
-function buildEvented(header: ThreadHeader, info: UnitInfo, profile: ProfileReader, startValue: number): ThreadProfile {
+function buildEvented(
+  header: ThreadHeader,
+  info: UnitInfo,
+  profile: ProfileReader,
+  startValue: number
+): ThreadProfile | ProfileProblem {
   if (profile.events !== 'array') {
-    throw new ProfileDataError('events', 'expected an array of events');
+    return new ProfileProblem('events', 'expected an array of events');
   }
   const reader = profile.eventedReader();
   const { frames } = header;
@@ -453,11 +460,11 @@ function buildEvented(header: ThreadHeader, info: UnitInfo, profile: ProfileRead
   for (let i = 0; i < stored; i++) {
     const type = reader.types.get(i);
     if (type === NOT_AN_EVENT) {
-      throw new ProfileDataError(`events[${i}]`, `expected an event object, got ${problem?.notAnEventShown}`);
+      return new ProfileProblem(`events[${i}]`, `expected an event object, got ${problem?.notAnEventShown}`);
     }
     const frameIndex = reader.frames.get(i);
     if (frameIndex === BAD_FRAME) {
-      throw new ProfileDataError(
+      return new ProfileProblem(
         `events[${i}].frame`,
         problem?.frameKind === 'out-of-range'
           ? outOfRange(problem.frameShown ?? '', frameCount)
@@ -465,11 +472,11 @@ function buildEvented(header: ThreadHeader, info: UnitInfo, profile: ProfileRead
       );
     }
     if (frameIndex >= frameCount) {
-      throw new ProfileDataError(`events[${i}].frame`, outOfRange(frameIndex, frameCount));
+      return new ProfileProblem(`events[${i}].frame`, outOfRange(frameIndex, frameCount));
     }
     const rawAt = reader.times.get(i);
     if (Number.isNaN(rawAt)) {
-      throw new ProfileDataError(`events[${i}].at`, `expected a number, got ${problem?.atShown}`);
+      return new ProfileProblem(`events[${i}].at`, `expected a number, got ${problem?.atShown}`);
     }
     const exact = (rawAt - startValue) * toBase;
     const time = Math.round(exact);
@@ -477,16 +484,16 @@ function buildEvented(header: ThreadHeader, info: UnitInfo, profile: ProfileRead
       fractionalTimes++;
     }
     if (time < 0) {
-      throw new ProfileDataError(`events[${i}].at`, `time ${rawAt} is before the profile's startValue ${startValue}`);
+      return new ProfileProblem(`events[${i}].at`, `time ${rawAt} is before the profile's startValue ${startValue}`);
     }
     if (!(exact < BASE_UNIT_LIMIT)) {
-      throw new ProfileDataError(
+      return new ProfileProblem(
         `events[${i}].at`,
         `time ${rawAt} is too far after startValue ${startValue}: 2^63 ${info.baseUnit} or more`
       );
     }
     if (time < lastTime) {
-      throw new ProfileDataError(
+      return new ProfileProblem(
         `events[${i}].at`,
         `time ${rawAt} is earlier than the previous event's; events must be in time order`
       );
@@ -502,11 +509,11 @@ function buildEvented(header: ThreadHeader, info: UnitInfo, profile: ProfileRead
       openedAt.push(i);
     } else if (type === CLOSE) {
       if (top === ROOT_NODE) {
-        throw new ProfileDataError(`events[${i}]`, `closes ${describeFrame(frames, frameIndex)} but no frame is open`);
+        return new ProfileProblem(`events[${i}]`, `closes ${describeFrame(frames, frameIndex)} but no frame is open`);
       }
       const topFrame = builder.frameOf(top);
       if (topFrame !== frameIndex) {
-        throw new ProfileDataError(
+        return new ProfileProblem(
           `events[${i}]`,
           `closes ${describeFrame(frames, frameIndex)} but ${describeFrame(frames, topFrame)} is on top of the stack`
         );
@@ -514,12 +521,12 @@ function buildEvented(header: ThreadHeader, info: UnitInfo, profile: ProfileRead
       openNodes.pop();
       openedAt.pop();
     } else {
-      throw new ProfileDataError(`events[${i}].type`, `expected "O" or "C", got ${problem?.typeShown}`);
+      return new ProfileProblem(`events[${i}].type`, `expected "O" or "C", got ${problem?.typeShown}`);
     }
   }
   if (openNodes.length > 0) {
     const innermost = openNodes.length - 1;
-    throw new ProfileDataError(
+    return new ProfileProblem(
       'events',
       `${describeFrame(frames, builder.frameOf(openNodes[innermost]))} opened at events[${openedAt[innermost]}] is never closed (${openNodes.length} frames left open)`
     );

@@ -105,6 +105,8 @@ export class SpeedscopeReader implements JsonSink {
   private renderKind = V_OBJECT;
   private renderField = F_NONE;
 
+  private readonly describeNumber = (value: number) => this.shownNumber(value);
+
   constructor(readonly fileName: string) {}
 
   get profilesDone(): number {
@@ -376,7 +378,7 @@ export class SpeedscopeReader implements JsonSink {
           this.ignoreContainer();
           return;
         }
-        this.profile = new ProfileReader(this.fileName, this.profileCount++);
+        this.profile = new ProfileReader(this.fileName, this.profileCount++, this.describeNumber);
         this.enter(C_PROFILE);
         return;
       case C_PROFILE:

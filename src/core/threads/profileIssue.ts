@@ -15,13 +15,13 @@ export function formatProfileIssue(issue: ProfileIssue): string {
   return `${issue.fileName}: profile ${issue.profileIndex} ${name}: ${issue.field}: ${issue.message}`;
 }
 
-/** Thrown while a profile is built; the reader turns it into a ProfileIssue for that profile only. */
-export class ProfileDataError extends Error {
+/**
+ * What is wrong with a profile, returned (not thrown) by the builders: a file can hold 200 000 broken profiles, and
+ * an exception with its stack trace per profile would cost seconds.
+ */
+export class ProfileProblem {
   constructor(
     readonly field: string,
-    message: string
-  ) {
-    super(message);
-    this.name = 'ProfileDataError';
-  }
+    readonly message: string
+  ) {}
 }

@@ -12,6 +12,8 @@ export class StackTreeBuilder {
   private frame = new Int32Array(1024);
   private depth = new Int32Array(1024);
   private self = new Float64Array(1024);
+  /** The child last found under each node: most paths through a profile repeat, so this answers most lookups. */
+  private lastChild = new Int32Array(1024);
   private count = 1;
   /** Node id + 1 per slot, 0 for an empty slot; the table is kept at most half full. */
   private slots = new Int32Array(2048);
@@ -27,6 +29,16 @@ export class StackTreeBuilder {
 
   /** The child of `parentNode` for `frameIndex` (a non-negative int32), created on first use. */
   child(parentNode: number, frameIndex: number): number {
+    const last = this.lastChild[parentNode];
+    if (last !== 0 && this.frame[last] === frameIndex) {
+      return last;
+    }
+    const found = this.lookup(parentNode, frameIndex);
+    this.lastChild[parentNode] = found;
+    return found;
+  }
+
+  private lookup(parentNode: number, frameIndex: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
     let slot = hashPair(parentNode, frameIndex) & mask;
@@ -88,6 +100,7 @@ export class StackTreeBuilder {
     this.frame = grow(this.frame, new Int32Array(size));
     this.depth = grow(this.depth, new Int32Array(size));
     this.self = grow(this.self, new Float64Array(size));
+    this.lastChild = grow(this.lastChild, new Int32Array(size));
   }
 
   private growSlots(): void {
