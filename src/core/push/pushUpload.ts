@@ -190,6 +190,11 @@ class Pacer {
     return this.tokens >= need ? 0 : Math.ceil(((need - this.tokens) / this.rate) * 1000);
   }
 
+  /**
+   * Called when the answer has come: the server charged each profile at some moment while it handled the request.
+   * Charging at the latest possible moment is the cautious model: a bucket that was full meanwhile (the server's
+   * is capped at the burst) may have refilled no further than this.
+   */
   take(cost: number): void {
     this.refill();
     this.tokens = Math.max(0, this.tokens - cost);
@@ -312,8 +317,11 @@ export async function pushUpload(
       let error: unknown;
       try {
         requests++;
-        pacer.take(pending.costBytes);
-        await client.push(pending.body, signal);
+        try {
+          await client.push(pending.body, signal);
+        } finally {
+          pacer.take(pending.costBytes);
+        }
         settle(pending.profiles, 'stored');
         return;
       } catch (e) {
