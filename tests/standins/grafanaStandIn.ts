@@ -51,6 +51,8 @@ export interface GrafanaStandInOptions {
   secureJsonData?: Record<string, string>;
   /** Serve the plugin's files from a second origin, as Grafana does for CDN plugins (module URL on the CDN). */
   cdn?: boolean;
+  /** Components other plugins expose (`usePluginComponent`), e.g. 'grafana-pyroscope-app/embedded-profiles-exploration/v1'. */
+  exposedComponents?: string[];
   /** Build the host page before serving (default true); API-only tests skip it. */
   buildHost?: boolean;
   /** `[dataproxy] timeout`: how long the proxies wait for upstream response headers (default 30 s, as Grafana). */
@@ -227,6 +229,7 @@ export class GrafanaStandIn {
       pluginId: PLUGIN.id,
       theme: this.options.theme ?? 'dark',
       orgRole: this.options.orgRole ?? 'Admin',
+      exposedComponents: this.options.exposedComponents ?? [],
       datasources: {
         [DATASOURCE_UID]: {
           uid: DATASOURCE_UID,

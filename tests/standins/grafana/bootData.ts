@@ -7,6 +7,8 @@ export interface StandInPageConfig {
   theme: 'light' | 'dark';
   orgRole: 'Viewer' | 'Editor' | 'Admin';
   datasources: Record<string, { uid: string; name: string; type: string; url: string }>;
+  /** Ids of the components other plugins expose in this Grafana (e.g. Profiles Drilldown's embedded exploration). */
+  exposedComponents: string[];
 }
 
 declare global {

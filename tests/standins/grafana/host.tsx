@@ -9,7 +9,16 @@ import * as emotionCss from '@emotion/css';
 import * as grafanaData from '@grafana/data';
 import { AppPlugin, AppPluginMeta, PluginContextProvider, PluginType, ThemeContext } from '@grafana/data';
 import * as grafanaRuntime from '@grafana/runtime';
-import { BackendSrvRequest, config, FetchResponse, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
+import {
+  BackendSrvRequest,
+  config,
+  FetchResponse,
+  setBackendSrv,
+  setDataSourceSrv,
+  setPluginComponentHook,
+  setPluginComponentsHook,
+  setPluginLinksHook,
+} from '@grafana/runtime';
 import * as grafanaUi from '@grafana/ui';
 import { GlobalStyles, PortalContainer } from '@grafana/ui';
 import * as d3 from 'd3';
@@ -163,6 +172,28 @@ setDataSourceSrv({
   reload: async () => {},
   registerRuntimeDataSource: () => {},
 } as never);
+
+/**
+ * The extension registries, as far as a page asks them (`public/app/features/plugins/extensions/usePluginComponent.tsx`):
+ * `usePluginComponent(id)` is `{ component: null, isLoading: false }` when no plugin exposes `id`. Here the exposed
+ * components are stand-ins that show the props they were given, so tests can read them.
+ */
+function ExposedComponentStandIn({ id, props }: { id: string; props: Record<string, unknown> }) {
+  return (
+    <section data-testid="exposed-component" data-component-id={id} aria-label={`Exposed component ${id}`}>
+      <pre>{JSON.stringify(props, null, 1)}</pre>
+    </section>
+  );
+}
+const exposed = Object.fromEntries(
+  page.exposedComponents.map((id) => {
+    const Component = (props: Record<string, unknown>) => <ExposedComponentStandIn id={id} props={props} />;
+    return [id, Component];
+  })
+);
+setPluginComponentHook(((id: string) => ({ component: exposed[id] ?? null, isLoading: false })) as never);
+setPluginComponentsHook((() => ({ components: [], isLoading: false })) as never);
+setPluginLinksHook((() => ({ links: [], isLoading: false })) as never);
 
 /** Grafana core renders PluginPage with its navigation; the npm default is a bare div, so the host supplies one. */
 function HostPluginPage({ children, subTitle }: { children?: ReactNode; subTitle?: ReactNode }) {
