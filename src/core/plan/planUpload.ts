@@ -47,6 +47,8 @@ export const MAX_PROFILES_PER_UPLOAD = 100_000;
 export const MAX_TIME_MS = 9_223_372_036_854;
 /** Sampling rates above 1 MHz are not sampling profilers; every sample would also be under a microsecond. */
 export const MAX_SAMPLE_RATE_HZ = 1_000_000;
+/** One sample per 1000 s at the least: slower rates would make each count longer than int64 nanoseconds can add up. */
+export const MIN_SAMPLE_RATE_HZ = 0.001;
 /** Largest value a pprof sample (signed 64-bit) can hold, as the nearest double below 2^63. */
 export const MAX_SAMPLE_VALUE = 2 ** 63 - 1024;
 /** Pyroscope's default ingestion limits (`pkg/validation/limits.go`, where 1 MB is 1 048 576 bytes). */
@@ -545,8 +547,11 @@ function checkOptions(
   if (!(sliceSeconds >= MIN_SLICE_SECONDS && sliceSeconds <= MAX_SLICE_SECONDS)) {
     problems.push(`The slice width must be between ${MIN_SLICE_SECONDS} and ${MAX_SLICE_SECONDS} seconds.`);
   }
-  if (options.sampleRateHz !== undefined && !(options.sampleRateHz > 0 && options.sampleRateHz <= MAX_SAMPLE_RATE_HZ)) {
-    problems.push(`The sampling rate must be a positive number of samples per second, at most ${MAX_SAMPLE_RATE_HZ}.`);
+  const rate = options.sampleRateHz;
+  if (rate !== undefined && !(rate >= MIN_SAMPLE_RATE_HZ && rate <= MAX_SAMPLE_RATE_HZ)) {
+    problems.push(
+      `The sampling rate must be between ${MIN_SAMPLE_RATE_HZ} and ${MAX_SAMPLE_RATE_HZ} samples per second.`
+    );
   }
   if (problems.length > 0) {
     throw new PlanError(problems);

@@ -70,7 +70,7 @@ export function symbolTableOf(frames: Frame[]): SymbolTable {
 
 /** Bytes of `value` as a protobuf varint; negative numbers take 10 bytes (two's complement int64). */
 export function varintSize(value: number): number {
-  if (value < 0) {
+  if (value < 0 || !(value < 2 ** 64)) {
     return 10;
   }
   if (value < 0x80) {

@@ -85,9 +85,9 @@ describe('bounded planning', () => {
 
   it('bounds the sampling rate', () => {
     const file = parseFixture('speedscope-0.1.2-simple-sampled.speedscope.json');
-    for (const sampleRateHz of [1e300, 1e6 + 1, 0, -5, NaN, Infinity]) {
+    for (const sampleRateHz of [1e300, 1e6 + 1, 0, 1e-300, 0.0009, -5, NaN, Infinity]) {
       expect(planError(() => planUpload([file], { ...base, sampleRateHz }))).toBe(
-        'The sampling rate must be a positive number of samples per second, at most 1000000.'
+        'The sampling rate must be between 0.001 and 1000000 samples per second.'
       );
     }
   });

@@ -240,7 +240,7 @@ describe('planUpload', () => {
         'Label "empty": label empty needs a value.',
         'The end of the time range must be after its start.',
         'The slice width must be between 1 and 3600 seconds.',
-        'The sampling rate must be a positive number of samples per second, at most 1000000.',
+        'The sampling rate must be between 0.001 and 1000000 samples per second.',
       ].join('\n')
     );
     expect(() => planUpload([file], { ...base, toMs: base.fromMs + 5000 })).toThrow(
