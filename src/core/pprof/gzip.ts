@@ -25,7 +25,7 @@ let zlib: ZlibModule | undefined | null = null;
 /**
  * Gzips with the platform's native compressor: `node:zlib` in Node (on libuv's thread pool, off the JS thread),
  * `CompressionStream` in browsers and workers, fflate only where neither exists. Each is deterministic for the same
- * input (zlib writes mtime 0 and no file name; Debian's Chromium 2026 writes the header 1f 8b 08 00 00000000 00 03
+ * input (zlib writes mtime 0 and no file name; Debian's Chromium 156 writes the header 1f 8b 08 00 00000000 00 03
  * and the same bytes on every run), so a re-push of the same plan sends the same bytes within one environment;
  * different environments may choose different but equally valid encodings.
  */
