@@ -45,7 +45,7 @@ describe('plugin.json', () => {
     expect(plugin.info.keywords.length).toBeGreaterThanOrEqual(5);
   });
 
-  it('names images that exist beside plugin.json, of their extension’s type (logos, screenshots, metadatapaths)', () => {
+  it('names existing images beside plugin.json, typed as named (logos, screenshots, metadatapaths)', () => {
     const images = [plugin.info.logos.small, plugin.info.logos.large, ...plugin.info.screenshots.map((s) => s.path)];
     expect(plugin.info.screenshots.length).toBeGreaterThan(0);
     for (const path of images) {
