@@ -198,7 +198,7 @@ export class GrafanaStandIn {
     if (proxyPath !== undefined) {
       return this.appRoute(req, res, proxyPath, url.search, role);
     }
-    if (path === '/' || path.startsWith('/a/') || path.startsWith('/plugins/')) {
+    if (path === '/' || path.startsWith('/a/') || path.startsWith('/plugins/') || path === '/standin/extensions') {
       return this.send(req, res, 200, this.html(), 'text/html');
     }
     return this.send(req, res, 404, { message: 'Not found' });

@@ -195,6 +195,17 @@ setPluginComponentHook(((id: string) => ({ component: exposed[id] ?? null, isLoa
 setPluginComponentsHook((() => ({ components: [], isLoading: false })) as never);
 setPluginLinksHook((() => ({ links: [], isLoading: false })) as never);
 
+/** A host-only page for the stand-in's own test: what `usePluginComponent(?id=…)` gives, rendered with a prop. */
+function ExtensionProbe() {
+  const id = new URLSearchParams(useLocation().search).get('id') ?? '';
+  const { component: Component, isLoading } = grafanaRuntime.usePluginComponent<{ initialDS: string }>(id);
+  return (
+    <main data-testid="extension-probe">
+      {isLoading ? 'loading' : Component ? <Component initialDS="pyroscope-local" /> : 'no component'}
+    </main>
+  );
+}
+
 /** Grafana core renders PluginPage with its navigation; the npm default is a bare div, so the host supplies one. */
 function HostPluginPage({ children, subTitle }: { children?: ReactNode; subTitle?: ReactNode }) {
   const location = useLocation();
@@ -285,6 +296,7 @@ async function main() {
               </PluginContextProvider>
             }
           />
+          <Route path="/standin/extensions" element={<ExtensionProbe />} />
           <Route
             path="/plugins/:pluginId"
             element={
