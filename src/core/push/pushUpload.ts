@@ -4,7 +4,14 @@ import { SkippedThread, ThreadRef } from '../threads/threadRef';
 import { errorText } from '../util/errorText';
 import { IngestionLimits, PushBatch, PYROSCOPE_DEFAULT_INGESTION, subsetBatch } from './batches';
 import { ProfileRef } from './encodeUpload';
-import { PushCancelledError, PyroscopeClient, PyroscopeHttpError, TransportError } from './pyroscopeClient';
+import {
+  cut,
+  PushCancelledError,
+  PyroscopeClient,
+  PyroscopeHttpError,
+  SERVER_MESSAGE_CHARS,
+  TransportError,
+} from './pyroscopeClient';
 
 export interface RetryPolicy {
   /** Further attempts after the first one. */
@@ -344,7 +351,8 @@ export async function pushUpload(
         pending = subsetBatch(pending, new Set(named.keys()));
         if (!isRetryable(error)) {
           for (const profile of pending.profiles) {
-            settle([profile], 'rejected', `HTTP ${(error as PyroscopeHttpError).status}: ${named.get(profile.id)}`);
+            const why = cut(named.get(profile.id) ?? '', SERVER_MESSAGE_CHARS);
+            settle([profile], 'rejected', `HTTP ${(error as PyroscopeHttpError).status}: ${why}`);
           }
           return;
         }

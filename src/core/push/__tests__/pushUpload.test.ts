@@ -240,4 +240,37 @@ describe('pushUpload against the Pyroscope stand-in', () => {
       await limited.stop();
     }
   });
+
+  it('a request the stand-in answers 400 after storing its valid profiles: each profile sent alone, exact outcome', async () => {
+    // The stand-in's clock is pinned, so the ingestion window's edge does not move while the test runs.
+    const pinned = new PyroscopeStandIn({ now: () => NOW, rateBytesPerSecond: Infinity });
+    const pinnedClient = new PyroscopeClient(fetchTransport(await pinned.start()));
+    try {
+      // From 1 h 5 s ago in 2 s slices: slices at -3605 s and -3603 s are outside the 1 h window, -3599 s and
+      // -3597 s inside. MainThread (0, 2 s) and GetTelemetryConfig (0 s) are all outside; one and two have slices
+      // at 0, 2, 6 and 8 s: two outside, two inside each.
+      const { plan, batches, threads } = await prepare(NOW - 3_600_000 - 5_000);
+      expect(batches).toHaveLength(1);
+      const report = await pushUpload(pinnedClient, batches, threads, plan.skipped, noWait);
+      expect(report.requests).toBe(1 + plan.profiles.length);
+      expect(report.threads.map((t) => [t.labelValue, t.status, t.profilesPushed, t.profilesRejected])).toEqual([
+        ['Thread 680254 "MainThread"', 'failed', 0, 2],
+        ['Thread 680344 "GetTelemetryConfig"', 'failed', 0, 1],
+        ['one', 'failed', 2, 2],
+        ['two', 'failed', 2, 2],
+      ]);
+      expect(report.threads[2].reason).toMatch(
+        /^2 of 4 profiles stored; 2 rejected: HTTP 400: .*outside of ingestion window/
+      );
+      // The first request stored the four valid profiles already; sending them alone stored identical replicas,
+      // which compaction removes.
+      expect(pinned.compact()).toBe(4);
+      expect(pinned.series().map((s) => [s.labels.thread_name, s.profiles])).toEqual([
+        ['one', 2],
+        ['two', 2],
+      ]);
+    } finally {
+      await pinned.stop();
+    }
+  });
 });
