@@ -331,6 +331,28 @@ describe('cli: every input and every thread in the report, and exit codes that t
     expect(standIn.requests.map((r) => r.status)).toEqual([301]);
   });
 
+  it('a 6 MiB error body is read only in part and quoted in a few hundred characters; the profiles then land', async () => {
+    standIn.setFaults({ hugeError: 1, hugeErrorBytes: 6 * 1024 * 1024 });
+    const from = String(Date.now() - 60_000);
+    const { code, out, err } = await run([
+      'push',
+      PYSPY,
+      '--service',
+      'cli',
+      '--from',
+      from,
+      '--pyroscope',
+      pyroscopeUrl,
+    ]);
+    // The 400 named no profile: each was sent alone and stored.
+    expect(code).toBe(0);
+    expect(out.length + err.length).toBeLessThan(5_000);
+    expect(standIn.series().map((s) => s.labels.thread_name)).toEqual([
+      'Thread 680254 "MainThread"',
+      'Thread 680344 "GetTelemetryConfig"',
+    ]);
+  });
+
   it('push answered by an HTML login page with 200 is not a success', async () => {
     standIn.setFaults({ html200: 1 });
     const from = String(Date.now() - 60_000);
