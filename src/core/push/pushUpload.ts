@@ -278,8 +278,10 @@ export async function pushUpload(
     }
     return tally;
   };
+  const settledIds = new Set<string>();
   const settle = (profiles: ProfileRef[], outcome: 'stored' | 'rejected' | 'uncertain', reason = '') => {
     for (const profile of profiles) {
+      settledIds.add(profile.id);
       const tally = tallyOf(profile);
       tally[outcome]++;
       if (outcome === 'rejected' && !tally.rejectReasons.includes(reason)) {
@@ -369,7 +371,12 @@ export async function pushUpload(
             unsettled.shift();
           }
         } catch (e) {
-          settle(unsettled.slice(1), 'uncertain', reason);
+          // All of them were in the first request, which may have stored them.
+          settle(
+            unsettled.filter((p) => !settledIds.has(p.id)),
+            'uncertain',
+            reason
+          );
           throw e;
         }
         return;

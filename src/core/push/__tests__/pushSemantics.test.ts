@@ -316,4 +316,24 @@ describe('pushUpload: per-profile outcomes', () => {
       [2, 1, 4000],
     ]);
   });
+
+  it('when the push stops while sending the profiles of an ambiguous 400 alone, the rest stay uncertain', async () => {
+    const batches = await batchesOf([profile(0, 0), profile(0, 1), profile(0, 2)]);
+    const { client, sent } = scripted([
+      json(400, { code: 'invalid_argument', message: 'one of them is bad' }),
+      OK,
+      { status: 302, body: '', location: '/login' },
+    ]);
+    const report = await pushUpload(client, batches, [thread(0, 3)], [], { ...fakeTime().options });
+    expect(sent).toEqual([['id-0-0', 'id-0-1', 'id-0-2'], ['id-0-0'], ['id-0-1']]);
+    expect(report.threads[0]).toMatchObject({
+      status: 'uncertain',
+      profilesPushed: 1,
+      profilesUncertain: 2,
+      reason: '1 of 3 profiles stored; 2 uncertain, maybe stored (a read-back tells): HTTP 400: one of them is bad',
+    });
+    expect(report.error).toBe(
+      'HTTP 302 redirect to /login: pushes never follow redirects; point the tool at the final URL'
+    );
+  });
 });
