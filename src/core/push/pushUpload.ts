@@ -238,7 +238,8 @@ const mib = (bytes: number) => `${(bytes / MIB).toFixed(2)} MiB`;
  * (a failed request may have stored part of its profiles), or not stored (the push stopped first, with why).
  *
  * - 429, 5xx, lost connections and request deadlines are retried with exponential backoff, honouring Retry-After,
- *   re-sending only the profiles that may not have landed (the same bytes: same labels, times and ids).
+ *   re-sending only the profiles that may not have landed (the same bytes: same labels, times and ids); after a
+ *   429, a request of several profiles is re-sent in halves.
  * - A 400 `invalid_argument` for several profiles is ambiguous (Pyroscope stores the valid ones): each profile is
  *   then sent alone, which gives it a definite answer.
  * - Redirects, answers that are not Pyroscope's (HTML, a proxy's text) and other 4xx stop the push.
@@ -364,21 +365,11 @@ export async function pushUpload(
           return;
         }
         // Some of these may be stored: only a request per profile tells which were refused, and why.
-        const unsettled = [...pending.profiles];
-        try {
-          while (unsettled.length > 0) {
-            await settleBatch(subsetBatch(pending, new Set([unsettled[0].id])));
-            unsettled.shift();
-          }
-        } catch (e) {
-          // All of them were in the first request, which may have stored them.
-          settle(
-            unsettled.filter((p) => !settledIds.has(p.id)),
-            'uncertain',
-            reason
-          );
-          throw e;
-        }
+        await settleParts(
+          pending,
+          pending.profiles.map((p) => [p]),
+          reason
+        );
         return;
       } else if (!isRetryable(error)) {
         // A redirect, an answer that is not Pyroscope's, or a refusal of the whole request (401, 403, 404, 413):
@@ -418,6 +409,30 @@ export async function pushUpload(
         settle(pending.profiles, 'uncertain', reason);
         throw e;
       }
+      if (rateLimited && pending.profiles.length > 1) {
+        // Pyroscope stored the first profiles its bucket had room for. Halves need half the room, so they get through
+        // even when the server's bucket refills slower than this model thinks (more distributors than configured).
+        const half = Math.ceil(pending.profiles.length / 2);
+        await settleParts(pending, [pending.profiles.slice(0, half), pending.profiles.slice(half)], reason);
+        return;
+      }
+    }
+  };
+
+  /** Settles the profiles of `batch` part by part; if the push stops meanwhile, the rest stay uncertain. */
+  const settleParts = async (batch: PushBatch, parts: ProfileRef[][], reason: string): Promise<void> => {
+    try {
+      for (const part of parts) {
+        await settleBatch(subsetBatch(batch, new Set(part.map((p) => p.id))));
+      }
+    } catch (e) {
+      // All of them were in a request that failed and may have stored them.
+      settle(
+        batch.profiles.filter((p) => !settledIds.has(p.id)),
+        'uncertain',
+        reason
+      );
+      throw e;
     }
   };
 
