@@ -38,6 +38,8 @@ export class JsonSyntaxError extends Error {
 
 /** Tokens longer than this are not carried over whole when a chunk ends inside them. */
 const LONG_TOKEN_BYTES = 1 << 16;
+/** How much of the next chunk a carried token is first joined with. */
+const CARRY_JOIN_BYTES = 1 << 12;
 
 const OBJECT = 0;
 const ARRAY = 1;
@@ -121,14 +123,22 @@ export class JsonTokenizer {
   }
 
   push(chunk: Uint8Array): void {
-    let buf = chunk;
-    if (this.carry !== undefined) {
-      buf = new Uint8Array(this.carry.length + chunk.length);
-      buf.set(this.carry);
-      buf.set(chunk, this.carry.length);
+    let rest = chunk;
+    // A carried token is joined with the head of the chunk only, not the whole chunk (a chunk can be split anywhere);
+    // a token longer than that is joined again, and beyond LONG_TOKEN_BYTES read piecewise, so this ends.
+    while (this.carry !== undefined && rest.length > 0) {
+      const carry = this.carry;
+      const take = Math.min(CARRY_JOIN_BYTES, rest.length);
+      const joined = new Uint8Array(carry.length + take);
+      joined.set(carry);
+      joined.set(rest.subarray(0, take), carry.length);
       this.carry = undefined;
+      this.run(joined, false);
+      rest = rest.subarray(take);
     }
-    this.run(buf, false);
+    if (rest.length > 0) {
+      this.run(rest, false);
+    }
   }
 
   /** The input has ended: the document must be complete. */

@@ -55,10 +55,6 @@ export class SampledReader {
   maxFrame = -1;
   private node = ROOT_NODE;
   private position = 0;
-  private diverged = false;
-  private previousFrames: Int32Array = new Int32Array(64);
-  private previousNodes: Int32Array = new Int32Array(64);
-  private previousLength = 0;
 
   /** `describe` shows a number in a message as the file wrote it (1e400, not Infinity). */
   constructor(private readonly describe: (value: number) => string) {}
@@ -74,10 +70,9 @@ export class SampledReader {
   beginStack(): void {
     this.node = ROOT_NODE;
     this.position = 0;
-    this.diverged = false;
   }
 
-  /** A valid frame index of the current stack; consecutive stacks share their common prefix without lookups. */
+  /** The next frame index of the current stack (repeated paths are found through the tree's last-child cache). */
   frame(value: number): boolean {
     if (this.problem !== undefined) {
       return false;
@@ -88,23 +83,11 @@ export class SampledReader {
     if (value < 0 || value > MAX_FRAME_INDEX) {
       return this.frameProblem('out-of-range', String(value));
     }
-    const j = this.position;
-    if (!this.diverged && j < this.previousLength && this.previousFrames[j] === value) {
-      this.node = this.previousNodes[j];
-    } else {
-      this.diverged = true;
-      this.node = this.tree.child(this.node, value);
-      if (value > this.maxFrame) {
-        this.maxFrame = value;
-      }
-      if (j === this.previousFrames.length) {
-        this.previousFrames = growInt32(this.previousFrames);
-        this.previousNodes = growInt32(this.previousNodes);
-      }
-      this.previousFrames[j] = value;
-      this.previousNodes[j] = this.node;
+    this.node = this.tree.child(this.node, value);
+    if (value > this.maxFrame) {
+      this.maxFrame = value;
     }
-    this.position = j + 1;
+    this.position++;
     return true;
   }
 
@@ -116,8 +99,6 @@ export class SampledReader {
 
   endStack(): void {
     this.sampleNodes.push(this.broken ? ROOT_NODE : this.node);
-    // Positions before `position` now hold this stack, whether it matched the previous one or not.
-    this.previousLength = this.position;
   }
 
   notAnArray(shown: string): void {
@@ -274,12 +255,6 @@ export class ProfileReader {
     }
     return thread;
   }
-}
-
-function growInt32(a: Int32Array): Int32Array {
-  const bigger = new Int32Array(a.length * 2);
-  bigger.set(a);
-  return bigger;
 }
 
 function outOfRange(value: number | string, frameCount: number): string {

@@ -3,7 +3,15 @@ import { BASE_UNIT_LIMIT, EXACT_BASE_UNITS } from '../threads/units';
 import { quoteForMessage } from '../util/quote';
 import { SpeedscopeFileError } from './issues';
 import { JsonSink, JsonTokenizer } from './jsonTokenizer';
-import { EVENT_CODES, EventProblem, MISSING, OptionalNumber, ProfileReader, WrittenValue } from './profileReader';
+import {
+  EVENT_CODES,
+  EventProblem,
+  MISSING,
+  OptionalNumber,
+  ProfileReader,
+  SampledReader,
+  WrittenValue,
+} from './profileReader';
 import { unitInfo } from './units';
 
 /** Where in the document the tokens are: only the parts of a Speedscope file that matter get a context. */
@@ -89,6 +97,8 @@ export class SpeedscopeReader implements JsonSink {
   private readonly profiles: Array<ParsedProfile | ProfileReader> = [];
   private readonly starts: OptionalNumber[] = [];
   private profile: ProfileReader | undefined;
+  /** The sampled profile whose stack is being read (the hot path). */
+  private stack: SampledReader | undefined;
   // The event being read.
   private eventType = BAD_TYPE;
   private eventTypeShown = 'undefined';
@@ -126,6 +136,7 @@ export class SpeedscopeReader implements JsonSink {
           return;
         }
         sampled.beginStack();
+        this.stack = sampled;
         this.enter(C_STACK);
         return;
       }
@@ -191,12 +202,13 @@ export class SpeedscopeReader implements JsonSink {
   }
 
   number(value: number): void {
+    if (this.context === C_STACK) {
+      if (!this.stack!.frame(value)) {
+        this.muteStack();
+      }
+      return;
+    }
     switch (this.context) {
-      case C_STACK:
-        if (!this.profile!.sampled!.frame(value)) {
-          this.muteStack();
-        }
-        return;
       case C_WEIGHTS:
         this.profile!.sampled!.weight(value, () => this.shownNumber(value));
         return;
