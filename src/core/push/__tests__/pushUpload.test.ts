@@ -273,4 +273,28 @@ describe('pushUpload against the Pyroscope stand-in', () => {
       await pinned.stop();
     }
   });
+
+  it('completes when the server shares the rate among more distributors than the client was told', async () => {
+    let clock = NOW;
+    const limits = { rateBytesPerSecond: 10_000, burstBytes: 51_000 };
+    const limited = new PyroscopeStandIn({ now: () => clock, ...limits, distributors: 3 });
+    const limitedClient = new PyroscopeClient(fetchTransport(await limited.start()));
+    try {
+      const { plan, batches, threads, profiles } = await prepare(undefined, { maxCostBytes: 25_000, maxProfiles: 64 });
+      const report = await pushUpload(limitedClient, batches, threads, plan.skipped, {
+        ingestion: { ...limits, distributors: 1 },
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+      });
+      expect(report.complete).toBe(true);
+      expect(report.retries).toBeGreaterThan(0);
+      limited.compact();
+      expect(limited.stored).toHaveLength(profiles);
+      expect(limited.series().map((s) => ({ thread: s.labels.thread_name, total: s.total }))).toEqual(EXPECTED_SERIES);
+    } finally {
+      await limited.stop();
+    }
+  });
 });
