@@ -86,21 +86,26 @@ function sliceThread(
   let multiple = Math.max(1, Math.ceil(spanNanos / baseNanos / MAX_SLICES_PER_THREAD));
   const widened = multiple > 1 ? 'span' : undefined;
   const base = sliceByTime(thread, scale, baseNanos * multiple);
-  let best = { multiple, ...splitAll(splitter, base) };
-  // Large, symbol-dominated threads: one wider slicing, predicted from the base one as if neighbouring slices used the
-  // same symbols (merging k slices then divides symbol bytes by k), kept only if it saves at least a tenth.
-  const { symbols, total } = byteShares(best.entries);
-  const sampleBytes = total - symbols;
-  if (total > WIDEN_ABOVE_BYTES && symbols > MAX_SYMBOL_SHARE * total && base.length > 1) {
-    const needed = (symbols * (1 - MAX_SYMBOL_SHARE)) / (MAX_SYMBOL_SHARE * Math.max(1, sampleBytes));
+  // Large, symbol-dominated threads get one wider slicing, predicted as if neighbouring slices used the same symbols
+  // (merging k slices then divides symbol bytes by k), and kept only if it saves at least a tenth. The shares are
+  // measured on a few evenly spaced slices, so a thread is split in full only once.
+  const probe = evenlySpaced(base, PROBE_SLICES);
+  const probed = splitAll(splitter, probe);
+  const { symbols, total } = byteShares(probed.entries);
+  const estimatedTotal = (total * base.length) / probe.length;
+  let best: ({ multiple: number } & ReturnType<typeof splitAll>) | undefined =
+    probe.length === base.length ? { multiple, ...probed } : undefined;
+  if (estimatedTotal > WIDEN_ABOVE_BYTES && symbols > MAX_SYMBOL_SHARE * total && base.length > 1) {
+    const needed = (symbols * (1 - MAX_SYMBOL_SHARE)) / (MAX_SYMBOL_SHARE * Math.max(1, total - symbols));
     const factor = Math.min(MAX_WIDENING_FOR_SYMBOLS, 2 ** Math.ceil(Math.log2(needed)));
     if (factor > 1) {
       const wider = { multiple: multiple * factor, ...splitAll(splitter, mergeSlices(base, factor)) };
-      if (byteShares(wider.entries).total <= 0.9 * total) {
+      if (byteShares(wider.entries).total <= 0.9 * estimatedTotal) {
         best = wider;
       }
     }
   }
+  best ??= { multiple, ...splitAll(splitter, base) };
   multiple = best.multiple;
   return {
     sliceNanos: baseNanos * multiple,
@@ -116,6 +121,16 @@ function splitAll(splitter: Splitter, slices: StackSlice[]) {
   splitter.truncatedFrames = 0;
   const entries = slices.map((slice) => ({ slice, parts: splitter.split(slice) }));
   return { entries, ...splitter.truncation() };
+}
+
+/** Slices sampled to measure a thread's symbol share before splitting all of it. */
+const PROBE_SLICES = 16;
+
+function evenlySpaced(slices: StackSlice[], count: number): StackSlice[] {
+  if (slices.length <= count) {
+    return slices;
+  }
+  return Array.from({ length: count }, (_, i) => slices[Math.floor((i * slices.length) / count)]);
 }
 
 function byteShares(entries: ThreadSlicing['entries']): { symbols: number; total: number } {
