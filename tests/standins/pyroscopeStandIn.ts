@@ -46,6 +46,8 @@
  * times), `POST /standin/compact`, `POST /standin/reset`, `POST /standin/remove` `{"labels": {"thread_name": "x"},
  * "nth": 0}` (removes one stored profile, for "missing" tests).
  *
+ * Other content types than application/json: 415 with Accept-Post, as connect-go answers (application/proto, which
+ * Pyroscope accepts, is refused with 501 here: the stand-in reads Connect JSON only).
  * Not reproduced: storage, symbolization, sample-label series splitting, relabeling, aggregation, sampling, usage
  * groups, profiles with several sample types (only the first is stored), the concurrency of PushBatch (errors are
  * collected in index order, the server's in completion order), async queries, exact flame-graph truncation.
@@ -248,15 +250,28 @@ export class PyroscopeStandIn {
       reply(405, '', 'text/plain', { Allow: 'POST' });
       return;
     }
+    // The misbehaviours play something in front of Pyroscope (a proxy, a broken server): they come first.
+    if (path === '/push.v1.PusherService/Push' && (await this.misbehave(req, res, record))) {
+      return;
+    }
+    // connect-go answers a content type it has no codec for with 415 and the ones it accepts in Accept-Post.
+    const contentType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
+    if (contentType !== 'application/json') {
+      const known = contentType === 'application/proto';
+      reply(known ? 501 : 415, known ? 'the stand-in reads Connect JSON only' : '', 'text/plain', {
+        'Accept-Post': 'application/json, application/json; charset=utf-8, application/proto',
+      });
+      return;
+    }
     const tenant = this.tenantOf(req);
     if (tenant instanceof ConnectError) {
       fail(tenant);
       return;
     }
     if (path === '/push.v1.PusherService/Push') {
-      if (await this.misbehave(req, res, record)) {
-        return;
-      }
       const error = this.push(body, tenant);
       return error ? fail(error) : reply(200, {});
     }

@@ -437,6 +437,11 @@ describe('routing', () => {
     const missing = await post('/push.v1.PusherService/Nope', '{}');
     expect([missing.status, missing.text]).toEqual([404, '404 page not found\n']);
     expect((await fetch(url + '/push.v1.PusherService/Push')).status).toBe(405);
+    const form = await post('/push.v1.PusherService/Push', '{}', { 'Content-Type': 'text/plain' });
+    expect([form.status, form.res.headers.get('accept-post')]).toEqual([
+      415,
+      'application/json, application/json; charset=utf-8, application/proto',
+    ]);
   });
 });
 
