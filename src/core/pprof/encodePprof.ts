@@ -1,5 +1,13 @@
 import { PlannedProfile } from '../plan/planUpload';
-import { headerBytes, headerStrings, PprofHeader, ProfileLayout, symbolTableOf, varintSize } from '../plan/pprofLayout';
+import {
+  headerBytes,
+  headerStrings,
+  PprofHeader,
+  ProfileLayout,
+  SymbolTable,
+  symbolTableOf,
+  varintSize,
+} from '../plan/pprofLayout';
 import { StackTree } from '../threads/threadModel';
 import { utf8Length } from '../plan/labels';
 
@@ -55,7 +63,12 @@ function lengthDelimited(field: number, contentBytes: number): void {
 
 function string(field: number, text: string, bytes: number): void {
   lengthDelimited(field, bytes);
-  if (bytes > 0) {
+  if (bytes === text.length) {
+    // ASCII (one byte per UTF-16 unit), most symbols: copied without a subarray or an encoder call.
+    for (let i = 0; i < bytes; i++) {
+      buffer[pos++] = text.charCodeAt(i);
+    }
+  } else {
     const { written } = textEncoder.encodeInto(text, buffer.subarray(pos, pos + bytes));
     pos += written;
   }
@@ -222,11 +235,22 @@ function writeFunctions(layout: ProfileLayout): void {
   });
 }
 
+/** UTF-8 of each symbol string, encoded once per frame table: every profile of its threads copies the same bytes. */
+const encodedStrings = new WeakMap<SymbolTable, Array<Uint8Array | undefined>>();
+
 function writeStrings(layout: ProfileLayout, types: string[]): void {
-  const { strings, stringBytes } = layout.symbols;
+  const { strings } = layout.symbols;
+  let encoded = encodedStrings.get(layout.symbols);
+  if (!encoded) {
+    encoded = [];
+    encodedStrings.set(layout.symbols, encoded);
+  }
   string(6, '', 0);
   for (const id of layout.strings) {
-    string(6, strings[id], stringBytes[id]);
+    const bytes = (encoded[id] ??= textEncoder.encode(strings[id]));
+    lengthDelimited(6, bytes.length);
+    buffer.set(bytes, pos);
+    pos += bytes.length;
   }
   for (const text of types) {
     string(6, text, utf8Length(text));
