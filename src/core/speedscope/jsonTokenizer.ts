@@ -274,20 +274,48 @@ export class JsonTokenizer {
         continue;
       }
       if (c >= 0x30 && c <= 0x39 && !muted) {
-        // Fast path for the bulk of a profile: a short non-negative integer followed by `,` `]` `}` or a space.
-        let p = pos + 1;
-        let value = c - 0x30;
-        let d = 0;
-        if (c !== 0x30) {
-          while (p < end && (d = buf[p]) >= 0x30 && d <= 0x39 && p - pos < 15) {
-            value = value * 10 + (d - 0x30);
-            p++;
+        // Fast path for the bulk of a profile: runs of short non-negative integers in an array, each followed by
+        // `,` `]` `}` or a space. Anything else (a fraction, an exponent, the end of the chunk) takes the general path.
+        const inArray = this.stack[this.depthValue - 1] === ARRAY;
+        let p = pos;
+        for (;;) {
+          let q = p + 1;
+          let value = buf[p] - 0x30;
+          let d = 0;
+          if (value !== 0) {
+            while (q < end && (d = buf[q]) >= 0x30 && d <= 0x39 && q - p < 15) {
+              value = value * 10 + (d - 0x30);
+              q++;
+            }
           }
+          if (q + 1 >= end) {
+            break;
+          }
+          d = buf[q];
+          if (d === 0x2c && inArray) {
+            this.sink.number(value);
+            if (this.muteDepth === this.depthValue) {
+              this.muteDepth = -1;
+            }
+            this.state = S_VALUE;
+            const e = buf[q + 1];
+            if (this.muteDepth < 0 && e >= 0x30 && e <= 0x39) {
+              p = q + 1;
+              continue;
+            }
+            p = q + 1;
+            break;
+          }
+          if (d === 0x5d || d === 0x7d || d === 0x2c || d === 0x20 || d === 0x0a || d === 0x0d) {
+            this.sink.number(value);
+            p = q;
+            this.valueDone();
+            break;
+          }
+          break;
         }
-        if (p < end && ((d = buf[p]) === 0x2c || d === 0x5d || d === 0x7d || d === 0x20 || d === 0x0a || d === 0x0d)) {
-          this.sink.number(value);
+        if (p !== pos) {
           pos = p;
-          this.valueDone();
           continue;
         }
       }

@@ -4,6 +4,7 @@ import { ROOT_NODE, StackTreeBuilder } from '../threads/stackTreeBuilder';
 import { Frame, ParsedProfile, ThreadProfile } from '../threads/threadModel';
 import { BASE_UNIT_LIMIT } from '../threads/units';
 import { GrowableFloat64, GrowableInt32 } from '../util/growable';
+import { clipForMessage, quoteForMessage } from '../util/quote';
 import { unitInfo, UnitInfo } from './units';
 
 /**
@@ -251,7 +252,7 @@ export class ProfileReader {
       return new ProfileProblem('type', `expected "sampled" or "evented", got ${this.type.shown}`);
     }
     if (info.unknownUnit !== undefined && !(thread instanceof ProfileProblem)) {
-      thread.warnings.unshift(`unit ${JSON.stringify(info.unknownUnit)} is not a Speedscope unit; values are counted`);
+      thread.warnings.unshift(`unit ${quoteForMessage(info.unknownUnit)} is not a Speedscope unit; values are counted`);
     }
     return thread;
   }
@@ -350,7 +351,7 @@ function buildSampled(
     if (!(exact < BASE_UNIT_LIMIT)) {
       return new ProfileProblem(
         `weights[${i}]`,
-        `${weight} ${header.unit} is 2^63 ${info.baseUnit} or more: too large for a 64-bit profile value`
+        `${weight} ${clipForMessage(header.unit)} is 2^63 ${info.baseUnit} or more: too large for a 64-bit profile value`
       );
     }
     if (range !== undefined && range.index === i) {
@@ -401,7 +402,7 @@ function buildSampled(
 }
 
 function describeFrame(frames: Frame[], index: number): string {
-  return `frame ${index} ${JSON.stringify(frames[index].name.slice(0, 200))}`;
+  return `frame ${index} ${quoteForMessage(frames[index].name)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Frame, ParsedFile, ParsedProfile } from '../threads/threadModel';
 import { BASE_UNIT_LIMIT, EXACT_BASE_UNITS } from '../threads/units';
-import { quoteForMessage } from '../util/quote';
+import { clipForMessage, quoteForMessage } from '../util/quote';
 import { SpeedscopeFileError } from './issues';
 import { JsonSink, JsonTokenizer } from './jsonTokenizer';
 import {
@@ -291,7 +291,7 @@ export class SpeedscopeReader implements JsonSink {
   }
 
   private shownNumber(value: number): string {
-    return Number.isFinite(value) ? String(value) : clip(this.tokenizer.numberText());
+    return Number.isFinite(value) ? String(value) : clipForMessage(this.tokenizer.numberText());
   }
 
   private shown(kind: number, num: number, str: string, literal: boolean | null): string {
@@ -782,10 +782,6 @@ export class SpeedscopeReader implements JsonSink {
     profile.startOffset = Math.round(offset);
     return profile;
   }
-}
-
-function clip(text: string): string {
-  return text.length <= 200 ? text : `${text.slice(0, 200)}… (${text.length} characters)`;
 }
 
 function fieldOf(context: number, name: string): number {

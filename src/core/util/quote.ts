@@ -8,3 +8,11 @@ export function quoteForMessage(text: string): string {
   }
   return `${JSON.stringify(text.slice(0, MAX_QUOTED_CHARS))}… (${text.length} characters)`;
 }
+
+/** Text shown as is (a unit, a number's source), cut to about MAX_QUOTED_CHARS characters. */
+export function clipForMessage(text: string): string {
+  if (text.length <= MAX_QUOTED_CHARS) {
+    return text;
+  }
+  return `${text.slice(0, MAX_QUOTED_CHARS)}… (${text.length} characters)`;
+}
