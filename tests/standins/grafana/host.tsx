@@ -81,15 +81,18 @@ function sendOnce<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
   return new Observable((subscriber) => {
     const controller = new AbortController();
     const url = options.url.replace(/^\//, '');
-    const headers: Record<string, string> = {
-      accept: 'application/json, text/plain, */*',
-      'X-Grafana-Org-Id': '1',
-      ...(options.headers ?? {}),
-    };
+    // One Headers object, as fetch.ts `parseHeaders` builds it: names are case-insensitive, so a plugin's
+    // 'Content-Type' and the default are one header, never "application/json, application/json".
+    const headers = new Headers({ accept: 'application/json, text/plain, */*', 'X-Grafana-Org-Id': '1' });
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      headers.set(name, String(value));
+    }
     const method = (options.method ?? 'GET').toUpperCase();
     let body: BodyInit | undefined;
     if (options.data !== undefined && method !== 'GET') {
-      headers['content-type'] = headers['content-type'] ?? headers['Content-Type'] ?? 'application/json';
+      if (!headers.has('content-type')) {
+        headers.set('content-type', 'application/json');
+      }
       body =
         typeof options.data === 'string' || options.data instanceof Blob ? options.data : JSON.stringify(options.data);
     }
