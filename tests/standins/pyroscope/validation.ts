@@ -8,7 +8,7 @@
  * Left out: label-name sanitization of legacy names (names are checked with the classic rule only), sample-type
  * relabeling, ingestion relabeling, Go-profile fixes, duplicate-sample merging's hash collisions.
  */
-import { decodeProfile, invalidUtf8, strings, WireProfile } from './pprofWire';
+import { invalidUtf8, strings, WireProfile } from './pprofWire';
 
 export interface LabelPair {
   name: string;
@@ -253,5 +253,3 @@ export function normalize(p: WireProfile): void {
     (s) => s.value.length === p.sampleType.length && s.locationId.every((id) => locations.has(id))
   );
 }
-
-export { decodeProfile };
