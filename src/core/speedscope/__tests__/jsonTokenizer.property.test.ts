@@ -109,7 +109,7 @@ describe('JSON tokenizer against JSON.parse', () => {
         );
         expect(Object.is((parsed as number[])[0], (JSON.parse(`[${text}]`) as number[])[0])).toBe(true);
       }),
-      { numRuns: 5000 }
+      { numRuns: 2000 }
     );
   });
 
@@ -119,7 +119,7 @@ describe('JSON tokenizer against JSON.parse', () => {
         const text = JSON.stringify([value, value.toExponential(20), value.toFixed(3)].map(Number));
         expect(sameValue(tokenize(utf8(text)), JSON.parse(text))).toBe(true);
       }),
-      { numRuns: 3000 }
+      { numRuns: 1500 }
     );
     for (const text of ['[-0]', '[1e400]', '[-1e400]', '[5e-324]', '[2e-324]', '[9007199254740993]', '[0.1e1]']) {
       expect(sameValue(tokenize(utf8(text)), JSON.parse(text))).toBe(true);
