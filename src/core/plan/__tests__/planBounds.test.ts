@@ -8,12 +8,14 @@ import { cleanLabelValue } from '../labels';
 import {
   ingestionWindowWarnings,
   MAX_TIME_MS,
+  NO_DATA_REASON,
   PlanError,
   planUpload,
   PYROSCOPE_INGESTION_BURST_BYTES,
   PYROSCOPE_INGESTION_BYTES_PER_SECOND,
 } from '../planUpload';
 import { MAX_SLICES_PER_THREAD } from '../sliceThread';
+import { ThreadProfile } from '../../threads/threadModel';
 import { UploadOptions } from '../uploadOptions';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -171,6 +173,33 @@ describe('bounded planning', () => {
       expect(stack.length).toBeLessThan(depth);
       await expect(encodeProfile(planned)).resolves.toBeDefined();
     }
+  });
+
+  it('plans 200 000 empty profiles without spreading them into an argument list', () => {
+    // Built directly (the parser has tests of its own): what the planner gets for a file of empty profiles.
+    const profiles = Array.from(
+      { length: 200_000 },
+      (_, index) =>
+        ({
+          ok: true,
+          fileName: 'empty.json',
+          index,
+          name: '',
+          type: 'sampled',
+          unit: 'none',
+          kind: 'count',
+          baseUnit: 'count',
+          startOffset: 0,
+          span: 0,
+          frames: [],
+          stats: { total: 0, emptyStackSamples: 0, deepStacks: 0 },
+          warnings: [],
+        }) as unknown as ThreadProfile
+    );
+    const plan = planUpload([{ fileName: 'empty.json', frames: [], profiles, warnings: [] }], base);
+    expect(plan.profiles).toEqual([]);
+    expect(plan.skipped).toHaveLength(200_000);
+    expect(new Set(plan.skipped.map((s) => s.reason))).toEqual(new Set([NO_DATA_REASON]));
   });
 
   it('sizes every profile exactly, and the volume from them', async () => {
