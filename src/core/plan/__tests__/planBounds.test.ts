@@ -7,6 +7,7 @@ import { parseSpeedscope } from '../../speedscope/parseSpeedscope';
 import { cleanLabelValue } from '../labels';
 import {
   ingestionWindowWarnings,
+  MAX_PROFILES_PER_UPLOAD,
   MAX_TIME_MS,
   NO_DATA_REASON,
   PlanError,
@@ -200,6 +201,43 @@ describe('bounded planning', () => {
     expect(plan.profiles).toEqual([]);
     expect(plan.skipped).toHaveLength(200_000);
     expect(new Set(plan.skipped.map((s) => s.reason))).toEqual(new Set([NO_DATA_REASON]));
+  });
+
+  it('refuses an upload of more profiles than the cap, naming the largest thread and its span', () => {
+    // 100 001 distinct one-frame stacks of 1 ns each, one sample per profile: one profile over the cap.
+    const count = MAX_PROFILES_PER_UPLOAD + 1;
+    const nodes = count + 1;
+    const parent = new Int32Array(nodes);
+    parent[0] = -1;
+    const frame = new Int32Array(nodes);
+    frame[0] = -1;
+    const depth = new Int32Array(nodes).fill(1);
+    depth[0] = 0;
+    const node = Int32Array.from({ length: count }, (_, i) => i + 1);
+    const thread = {
+      ok: true,
+      fileName: 'many.json',
+      index: 0,
+      name: 'busy',
+      type: 'sampled',
+      unit: 'nanoseconds',
+      kind: 'time',
+      baseUnit: 'nanoseconds',
+      startOffset: 0,
+      span: count,
+      frames: [{ name: 'f' }],
+      tree: { parent, frame, depth, self: new Float64Array(nodes).fill(1) },
+      samples: { node, value: new Float64Array(count).fill(1), offset: Float64Array.from(node, (n) => n - 1) },
+      stats: { total: count, emptyStackSamples: 0, deepStacks: 0 },
+      warnings: [],
+    } as unknown as ThreadProfile;
+    const file = { fileName: 'many.json', frames: thread.frames, profiles: [thread], warnings: [] };
+    const limits = { maxSamplesPerProfile: 1, maxProfileBytes: 1 << 20 };
+    expect(planError(() => planUpload([file], { ...base, limits }))).toBe(
+      `The upload would have ${count} profiles, more than the ${MAX_PROFILES_PER_UPLOAD} one upload may have. ` +
+        `The largest thread is many.json: profile 0 "busy" with ${count} profiles over 0 s; ` +
+        'widen the slices or upload fewer threads at once.'
+    );
   });
 
   it('sizes every profile exactly, and the volume from them', async () => {
