@@ -8,7 +8,3 @@ export class SpeedscopeFileError extends Error {
     this.name = 'SpeedscopeFileError';
   }
 }
-
-/** Moved to the model (`threads/profileIssue`); re-exported here while callers move their imports. */
-export { formatProfileIssue } from '../threads/profileIssue';
-export type { ProfileIssue } from '../threads/profileIssue';

@@ -729,8 +729,19 @@ function simpleEscape(e: number): string {
 
 const latin1 = new TextDecoder('latin1');
 
+/** One reusable array per short length: numbers on the slow path (e.g. 17-digit times) make no garbage but a string. */
+const SCRATCH = Array.from({ length: 64 }, (_, length) => new Array<number>(length).fill(0));
+
 function asciiText(buf: Uint8Array, start: number, end: number): string {
-  if (end - start < 1024) {
+  const length = end - start;
+  if (length < SCRATCH.length) {
+    const codes = SCRATCH[length];
+    for (let k = 0; k < length; k++) {
+      codes[k] = buf[start + k];
+    }
+    return String.fromCharCode.apply(null, codes);
+  }
+  if (length < 1024) {
     return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
   }
   return latin1.decode(buf.subarray(start, end));

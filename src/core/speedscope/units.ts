@@ -23,6 +23,3 @@ export function unitInfo(unit: string | undefined): UnitInfo {
   }
   return { kind: 'count', baseUnit: 'count', toBase: 1, unknownUnit: unit ?? 'undefined' };
 }
-
-/** Moved to the model (`threads/units`); re-exported here while callers move their imports. */
-export type { BaseUnit, ValueKind } from '../threads/units';

@@ -13,7 +13,8 @@ class ValueBuilder implements JsonSink {
     } else if (Array.isArray(top.container)) {
       top.container.push(value);
     } else {
-      top.container[top.key!] = value;
+      // As JSON.parse: an own property, even for "__proto__".
+      Object.defineProperty(top.container, top.key!, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   beginObject() {
