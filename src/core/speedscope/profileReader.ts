@@ -48,8 +48,8 @@ const MAX_FRAME_INDEX = 0x7fffffff;
 export class SampledReader {
   readonly tree = new StackTreeBuilder();
   /** Tree node per sample (0 for an empty stack). */
-  readonly sampleNodes = new GrowableInt32();
-  readonly weights = new GrowableFloat64();
+  readonly sampleNodes = new GrowableInt32(16);
+  readonly weights = new GrowableFloat64(16);
   firstBadWeight = -1;
   firstBadWeightShown = '';
   problem: SampleProblem | undefined;
@@ -139,9 +139,9 @@ export interface EventProblem {
 }
 
 export class EventedReader {
-  readonly types = new GrowableInt32();
-  readonly frames = new GrowableInt32();
-  readonly times = new GrowableFloat64();
+  readonly types = new GrowableInt32(16);
+  readonly frames = new GrowableInt32(16);
+  readonly times = new GrowableFloat64(16);
   count = 0;
   problem: EventProblem | undefined;
 

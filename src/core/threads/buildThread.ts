@@ -18,9 +18,9 @@ export interface ThreadHeader {
 
 /** The thread's samples in order: node of the stack, value and start offset, all in the base unit. */
 export class SampleCollector {
-  readonly node = new GrowableInt32();
-  readonly value = new GrowableFloat64();
-  readonly offset = new GrowableFloat64();
+  readonly node = new GrowableInt32(16);
+  readonly value = new GrowableFloat64(16);
+  readonly offset = new GrowableFloat64(16);
 
   add(node: number, value: number, offset: number): void {
     this.node.push(node);

@@ -2,21 +2,24 @@ import { StackTree } from './threadModel';
 
 export const ROOT_NODE = 0;
 
+/** Small to start with: a file may hold 200 000 tiny profiles. Arrays double as they fill. */
+const INITIAL_NODES = 16;
+
 /**
  * Builds a StackTree by walking frames from the root. Children are found through an open-addressing hash table over
  * (parent, frame) pairs kept in typed arrays: no Map, no per-node object, and no limit from the number of frames, so
  * the tree can be built before the file's frame table has been read.
  */
 export class StackTreeBuilder {
-  private parent = new Int32Array(1024);
-  private frame = new Int32Array(1024);
-  private depth = new Int32Array(1024);
-  private self = new Float64Array(1024);
+  private parent = new Int32Array(INITIAL_NODES);
+  private frame = new Int32Array(INITIAL_NODES);
+  private depth = new Int32Array(INITIAL_NODES);
+  private self = new Float64Array(INITIAL_NODES);
   /** The child last found under each node: most paths through a profile repeat, so this answers most lookups. */
-  private lastChild = new Int32Array(1024);
+  private lastChild = new Int32Array(INITIAL_NODES);
   private count = 1;
   /** Node id + 1 per slot, 0 for an empty slot; the table is kept at most half full. */
-  private slots = new Int32Array(2048);
+  private slots = new Int32Array(2 * INITIAL_NODES);
 
   constructor() {
     this.parent[0] = -1;
