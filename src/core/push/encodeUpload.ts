@@ -2,7 +2,6 @@ import { LabelPair, labelSetKey, utf8Length } from '../plan/labels';
 import { PlannedProfile, UploadPlan } from '../plan/planUpload';
 import { encodePprof } from '../pprof/encodePprof';
 import { gzip } from '../pprof/gzip';
-import { toBase64 } from '../util/base64';
 import { stableUuid } from '../util/stableId';
 
 /** Pyroscope's hard per-profile limit (`max_profile_size_bytes`); the planner aims far below it. */
@@ -86,62 +85,4 @@ export async function* encodePlan(
     signal?.throwIfAborted();
     yield await pending.shift()!;
   }
-}
-
-export interface PushBatch {
-  profiles: EncodedProfile[];
-  /** The Connect JSON request body. */
-  body: string;
-  /** What Pyroscope's rate limiter counts: uncompressed profiles plus label bytes. */
-  costBytes: number;
-}
-
-export interface BatchLimits {
-  /** Keep each request's rate-limit cost below the default 2 MB burst, or every attempt gets 429. */
-  maxCostBytes: number;
-  maxProfiles: number;
-}
-
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCostBytes: 1_500_000, maxProfiles: 64 };
-
-/** Groups profiles into requests in plan order; profiles of one label set in a request share a series entry. */
-export function batchProfiles(profiles: EncodedProfile[], limits: BatchLimits = DEFAULT_BATCH_LIMITS): PushBatch[] {
-  const batches: PushBatch[] = [];
-  let current: EncodedProfile[] = [];
-  let cost = 0;
-  const flush = () => {
-    if (current.length > 0) {
-      batches.push({ profiles: current, body: pushRequestBody(current), costBytes: cost });
-    }
-    current = [];
-    cost = 0;
-  };
-  for (const profile of profiles) {
-    const profileCost = profile.ref.costBytes;
-    if (current.length > 0 && (cost + profileCost > limits.maxCostBytes || current.length >= limits.maxProfiles)) {
-      flush();
-    }
-    current.push(profile);
-    cost += profileCost;
-  }
-  flush();
-  return batches;
-}
-
-/** `push.v1.PushRequest` in Connect JSON: `{"series":[{"labels":[…],"samples":[{"ID","rawProfile"}]}]}`. */
-export function pushRequestBody(profiles: EncodedProfile[]): string {
-  const series = new Map<
-    string,
-    { labels: Array<{ name: string; value: string }>; samples: Array<{ ID: string; rawProfile: string }> }
-  >();
-  for (const profile of profiles) {
-    const key = labelSetKey(profile.ref.labels);
-    let entry = series.get(key);
-    if (!entry) {
-      entry = { labels: profile.ref.labels.map(({ name, value }) => ({ name, value })), samples: [] };
-      series.set(key, entry);
-    }
-    entry.samples.push({ ID: profile.ref.id, rawProfile: toBase64(profile.gzipped) });
-  }
-  return JSON.stringify({ series: [...series.values()] });
 }
