@@ -27,6 +27,7 @@ export class GunzipError extends Error {
 }
 
 const INPUT_SLICE = 16 * 1024;
+const MIN_INPUT = 4 * 1024;
 /** A header longer than this (file name or comment without end) is not a real gzip header. */
 const MAX_HEADER_BYTES = 1024 * 1024;
 
@@ -53,6 +54,8 @@ export class GunzipStream {
   private state = HEADER;
   /** Header or trailer bytes gathered so far. */
   private pending: Uint8Array = new Uint8Array(0);
+  /** Input chunks smaller than MIN_INPUT, gathered. */
+  private small: Uint8Array = new Uint8Array(0);
   private inflate: Inflate | undefined;
   private member = 0;
   private memberCrc = 0;
@@ -70,6 +73,25 @@ export class GunzipStream {
   }
 
   push(chunk: Uint8Array): void {
+    // fflate sets up a fresh output window for every push: tiny chunks (a trickling stream) are gathered first.
+    if (this.small.length + chunk.length < MIN_INPUT) {
+      const gathered = new Uint8Array(this.small.length + chunk.length);
+      gathered.set(this.small);
+      gathered.set(chunk, this.small.length);
+      this.small = gathered;
+      return;
+    }
+    let input = chunk;
+    if (this.small.length > 0) {
+      input = new Uint8Array(this.small.length + chunk.length);
+      input.set(this.small);
+      input.set(chunk, this.small.length);
+      this.small = new Uint8Array(0);
+    }
+    this.process(input);
+  }
+
+  private process(chunk: Uint8Array): void {
     let input = chunk;
     while (input.length > 0) {
       if (this.state === HEADER) {
@@ -84,6 +106,9 @@ export class GunzipStream {
 
   /** The input has ended: it must end after a complete member. */
   finish(): void {
+    const small = this.small;
+    this.small = new Uint8Array(0);
+    this.process(small);
     if (this.state === HEADER && this.pending.length === 0 && this.member > 0) {
       return;
     }
