@@ -619,7 +619,8 @@ export class JsonTokenizer {
     if (!muted) {
       const scale = exponent - fractionDigits;
       let value: number;
-      if (digits <= 15 && scale >= -22 && scale <= 22) {
+      // A 16-digit mantissa below 2^53 is exact; one at or above 2^53 cannot round to below it.
+      if ((digits <= 15 || (digits === 16 && mantissa < 2 ** 53)) && scale >= -22 && scale <= 22) {
         value = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
         if (buf[pos] === 0x2d) {
           value = -value;
