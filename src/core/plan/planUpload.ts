@@ -1,3 +1,4 @@
+import { formatNanos, Producer, producerOfFile, suggestServices } from '../speedscope/producers';
 import { BaseUnit } from '../threads/units';
 import { hasPushableData, ParsedFile, ThreadProfile } from '../threads/threadModel';
 import { assertUniqueProfiles } from './invariant';
@@ -6,20 +7,15 @@ import {
   isReservedLabelName,
   LabelPair,
   labelNameProblem,
+  labelSetKey,
   labelValueProblem,
   MAX_LABELS_PER_SERIES,
   utf8Length,
 } from './labels';
 import { headerBytes } from './pprofLayout';
-import {
-  allowedProfileTypes,
-  defaultProfileType,
-  PROFILE_TYPES,
-  ProfileTypeChoice,
-  profileTypeId,
-  ProfileTypeSpec,
-} from './profileTypes';
-import { MAX_SLICES_PER_THREAD, slicedThread, ThreadSlicing } from './sliceThread';
+import { allowedProfileTypes, PROFILE_TYPES, ProfileTypeChoice, profileTypeId, ProfileTypeSpec } from './profileTypes';
+import { MAX_SLICES_PER_THREAD, NodeFilter, slicedThread, ThreadSlicing } from './sliceThread';
+import { cpuMaskOf, insightOf } from './threadInsights';
 import { assignThreadLabelValues } from './threadLabelValues';
 import {
   DEFAULT_PROFILE_LIMITS,
@@ -27,6 +23,7 @@ import {
   DEFAULT_THREAD_LABEL,
   MAX_SLICE_SECONDS,
   MIN_SLICE_SECONDS,
+  ThreadChoice,
   UploadOptions,
 } from './uploadOptions';
 import { SkippedThread, threadKey, ThreadRef, threadRefOf } from '../threads/threadRef';
@@ -60,6 +57,13 @@ export const PYROSCOPE_INGESTION_BURST_BYTES = 2 * 1_048_576;
  */
 export const GZIP_RATIO_SAMPLES = 0.4;
 export const GZIP_RATIO_SYMBOLS = 0.2;
+/** `__name__`, `service_name`, the thread label and `__delta__` (memory): the labels every series may have. */
+const FIXED_LABELS = 4;
+
+/** The key of the CPU series planned besides a thread's wall series (`ThreadChoice.alsoCpu`). */
+export function cpuSeriesKey(threadKey: string): string {
+  return `${threadKey}#cpu`;
+}
 
 export interface PlannedProfile {
   threadKey: string;
@@ -85,6 +89,13 @@ export interface PlannedProfile {
 export interface PlannedThread extends ThreadRef {
   labelValue: string;
   labels: LabelPair[];
+  /** The file's service (`UploadOptions.fileServices` or the suggestion). */
+  serviceName: string;
+  profileType: ProfileTypeChoice;
+  /** Why this type: chosen for the thread or the upload, or the evidence behind the suggestion. */
+  profileTypeReason: string;
+  /** Set on the CPU series of a thread-time thread (`ThreadChoice.alsoCpu`): the key of the thread it comes from. */
+  cpuPartOf?: string;
   profileTypeId: string;
   profileCount: number;
   total: number;
@@ -113,7 +124,9 @@ export type PlanWarningCode =
   | 'label-changed'
   | 'thread-warning'
   | 'slices-widened'
-  | 'stacks-truncated';
+  | 'stacks-truncated'
+  | 'services-split'
+  | 'also-cpu-unavailable';
 
 export interface PlanWarning {
   code: PlanWarningCode;
@@ -121,8 +134,19 @@ export interface PlanWarning {
   threadKey?: string;
 }
 
-export interface UploadPlan {
+/** Which planned series go to which service, and why. */
+export interface PlannedService {
   serviceName: string;
+  fileNames: string[];
+  /** Keys of the planned threads (`PlannedThread.threadKey`, CPU series included) under this service. */
+  threadKeys: string[];
+  reason: string;
+}
+
+export interface UploadPlan {
+  /** The service name as given (cleaned); files may go to their own services, see `services`. */
+  serviceName: string;
+  services: PlannedService[];
   threadLabelName: string;
   fromMs: number;
   toMs: number;
@@ -144,7 +168,22 @@ export class PlanError extends Error {
 
 interface ThreadEntry {
   key: string;
+  fileIndex: number;
   thread: ThreadProfile;
+  producer: Producer;
+}
+
+/** One series to plan: a thread, or the CPU part of a thread. */
+interface SeriesEntry {
+  key: string;
+  thread: ThreadProfile;
+  spec: ProfileTypeSpec;
+  reason: string;
+  scale: number | undefined;
+  serviceName: string;
+  ownLabels: LabelPair[];
+  filter?: NodeFilter;
+  cpuPartOf?: string;
 }
 
 /**
@@ -167,10 +206,11 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
   const warnings: PlanWarning[] = labelCleaningWarnings(options, serviceName, extraLabels);
   const usable: ThreadEntry[] = [];
   files.forEach((file, fileIndex) => {
+    const producer = producerOfFile(file);
     for (const profile of file.profiles) {
       const key = threadKey(fileIndex, profile.index);
       if (profile.ok) {
-        usable.push({ key, thread: profile });
+        usable.push({ key, fileIndex, thread: profile, producer });
       } else {
         // The file, profile and name are in the record already; the reason is the field and what is wrong with it.
         skipped.push({ ...threadRefOf(key, profile), reason: `${profile.error.field}: ${profile.error.message}` });
@@ -178,19 +218,60 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     }
   });
 
-  // Label values are assigned over every readable thread, included or not, so toggling one never renames another.
+  const services = fileServicesOf(files, options, serviceName);
+  append(warnings, services.warnings);
+  const extraNames = new Set(extraLabels.map((l) => l.name));
+  const problems: string[] = [];
+
+  // What each readable thread would be: its type, own labels and label scopes. Label values are assigned over every
+  // readable thread, included or not, so toggling one never renames another.
+  const resolved = usable.map((entry) => {
+    const { key, thread, producer, fileIndex } = entry;
+    const choice = options.threads?.[key];
+    const insight = insightOf(producer, thread, options.sampleRateHz);
+    const wanted: ProfileTypeChoice = choice?.profileType ?? options.profileType ?? insight.profileType.type;
+    const reason = choice?.profileType
+      ? 'Chosen for this thread.'
+      : options.profileType
+        ? 'Chosen for the whole upload.'
+        : insight.profileType.reason;
+    const own = ownLabelsOf(choice, insight.labels, threadLabelName, extraNames, extraLabels.length);
+    if (choice?.include !== false) {
+      append(
+        problems,
+        own.problems.map((problem) => `${describeThread(thread)}: ${problem}`)
+      );
+    }
+    const cpuPart = insight.profileType.cpuPart;
+    const allowed = allowedProfileTypes(thread.kind, options.sampleRateHz);
+    const alsoCpu =
+      choice?.alsoCpu === true &&
+      cpuPart !== undefined &&
+      cpuPart.cpuTotal > 0 &&
+      wanted !== 'cpu' &&
+      allowed.includes('cpu');
+    const serviceName = services.perFile[fileIndex];
+    const scopes = [seriesScope(PROFILE_TYPES[wanted], serviceName, own.labels)];
+    if (alsoCpu) {
+      scopes.push(seriesScope(PROFILE_TYPES.cpu, serviceName, own.labels));
+    }
+    return { ...entry, choice, wanted, reason, allowed, ownLabels: own.labels, alsoCpu, cpuPart, serviceName, scopes };
+  });
+  if (problems.length > 0) {
+    throw new PlanError(problems);
+  }
   const labelValues = assignThreadLabelValues(
-    usable.map(({ key, thread }) => ({
+    resolved.map(({ key, thread, choice, producer, scopes }) => ({
       key,
       index: thread.index,
-      desired: options.threads?.[key]?.labelValue ?? thread.name,
+      desired: choice?.labelValue ?? insightOf(producer, thread, options.sampleRateHz).threadName,
+      scopes,
     }))
   );
 
-  const chosen: Array<ThreadEntry & { spec: ProfileTypeSpec; scale: number | undefined }> = [];
-  for (const entry of usable) {
-    const { key, thread } = entry;
-    const choice = options.threads?.[key];
+  const chosen: SeriesEntry[] = [];
+  for (const entry of resolved) {
+    const { key, thread, choice, wanted, allowed } = entry;
     if (choice?.include === false) {
       skipped.push({ ...threadRefOf(key, thread), reason: 'excluded' });
       continue;
@@ -199,14 +280,31 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       skipped.push({ ...threadRefOf(key, thread), reason: NO_DATA_REASON });
       continue;
     }
-    const wanted: ProfileTypeChoice =
-      choice?.profileType ?? options.profileType ?? defaultProfileType(thread.kind, options.sampleRateHz);
-    const allowed = allowedProfileTypes(thread.kind, options.sampleRateHz);
     if (!allowed.includes(wanted)) {
       skipped.push({ ...threadRefOf(key, thread), reason: incompatibleReason(thread, wanted, allowed) });
       continue;
     }
-    chosen.push({ ...entry, spec: PROFILE_TYPES[wanted], scale: timeScale(thread, options.sampleRateHz) });
+    const scale = timeScale(thread, options.sampleRateHz);
+    const series = { thread, scale, serviceName: entry.serviceName, ownLabels: entry.ownLabels };
+    chosen.push({ ...series, key, spec: PROFILE_TYPES[wanted], reason: entry.reason });
+    if (entry.alsoCpu && entry.cpuPart) {
+      chosen.push({
+        ...series,
+        key: cpuSeriesKey(key),
+        spec: PROFILE_TYPES.cpu,
+        reason:
+          `The thread's CPU part: the stacks under ${entry.cpuPart.leafFrames.join(', ')} ` +
+          `(${formatNanos(entry.cpuPart.cpuTotal)} of ${formatNanos(thread.stats.total)}).`,
+        filter: { name: 'cpu-part', keep: cpuMaskOf(thread) },
+        cpuPartOf: key,
+      });
+    } else if (choice?.alsoCpu) {
+      warnings.push({
+        code: 'also-cpu-unavailable',
+        message: `${describeThread(thread)}: no separate CPU series: ${alsoCpuUnavailable(entry)}`,
+        threadKey: key,
+      });
+    }
   }
 
   // No spread of per-thread arrays into Math.max: an upload may have any number of threads.
@@ -240,12 +338,14 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
   let sampleBytes = 0;
   let symbolBytes = 0;
   let costBytes = 0;
-  for (const { key, thread, spec, scale } of chosen) {
-    const labelValue = labelValues.get(key)!;
+  for (const series of chosen) {
+    const { key, thread, spec, scale } = series;
+    const labelValue = labelValues.get(series.cpuPartOf ?? key)!;
     const labels: LabelPair[] = [
       { name: '__name__', value: spec.metricName },
-      { name: 'service_name', value: serviceName },
+      { name: 'service_name', value: series.serviceName },
       { name: threadLabelName, value: labelValue.value },
+      ...series.ownLabels,
       ...extraLabels,
     ];
     if (spec.notDelta) {
@@ -254,7 +354,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     const labelBytes = labels.reduce((sum, l) => sum + utf8Length(l.name) + utf8Length(l.value), 0);
     const unit = scale === undefined || thread.kind === 'time' ? thread.baseUnit : 'nanoseconds';
     const valueScale = thread.kind === 'count' && scale !== undefined && spec.choice !== 'samples' ? scale : 1;
-    const slicing = slicedThread(thread, scale, sliceNanos, limits, valueScale);
+    const slicing = slicedThread(thread, scale, sliceNanos, limits, valueScale, series.filter);
     const threadSliceNanos = slicing.sliceNanos;
     const threadEnd = scale === undefined ? 0 : (thread.startOffset + thread.span) * scale;
     const firstProfile = profiles.length;
@@ -320,18 +420,27 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       });
       continue;
     }
-    threads.push({
+    const planned: PlannedThread = {
       ...threadRefOf(key, thread),
       labelValue: labelValue.value,
       labels,
+      serviceName: series.serviceName,
+      profileType: spec.choice,
+      profileTypeReason: series.reason,
       profileTypeId: profileTypeId(spec),
       profileCount: profiles.length - firstProfile,
       total,
       unit: spec.choice === 'samples' ? 'count' : unit,
       sliceSeconds: threadSliceNanos / 1e9,
       uncompressedBytes: threadBytes,
-    });
-    append(warnings, threadWarnings(key, thread, labelValue.value, labelValue.changed));
+    };
+    if (series.cpuPartOf !== undefined) {
+      planned.cpuPartOf = series.cpuPartOf;
+    }
+    threads.push(planned);
+    if (series.cpuPartOf === undefined) {
+      append(warnings, threadWarnings(key, thread, labelValue.value, labelValue.changed));
+    }
     append(warnings, slicingWarnings(key, thread, slicing, sliceSeconds, scale));
   }
 
@@ -362,7 +471,159 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
     estimatedPushSeconds:
       Math.max(0, costBytes - PYROSCOPE_INGESTION_BURST_BYTES) / PYROSCOPE_INGESTION_BYTES_PER_SECOND,
   };
-  return { serviceName, threadLabelName, fromMs, toMs, sliceNanos, threads, profiles, skipped, warnings, volume };
+  return {
+    serviceName,
+    services: plannedServices(files, services, threads),
+    threadLabelName,
+    fromMs,
+    toMs,
+    sliceNanos,
+    threads,
+    profiles,
+    skipped,
+    warnings,
+    volume,
+  };
+}
+
+/** The label set of a series without its thread label (and without the extra labels, which every series has). */
+function seriesScope(spec: ProfileTypeSpec, serviceName: string, ownLabels: LabelPair[]): string {
+  const labels = [
+    { name: '__name__', value: spec.metricName },
+    { name: 'service_name', value: serviceName },
+  ];
+  if (spec.notDelta) {
+    labels.push({ name: '__delta__', value: 'false' });
+  }
+  return labelSetKey([...labels, ...ownLabels]);
+}
+
+/**
+ * A thread's own labels: the user's (`ThreadChoice.labels`), checked like extra labels, or else the ids derived from
+ * the file, minus any whose name the thread label or an extra label already uses (the user's own setting wins).
+ */
+function ownLabelsOf(
+  choice: ThreadChoice | undefined,
+  derived: LabelPair[],
+  threadLabelName: string,
+  extraNames: Set<string>,
+  extraCount: number
+): { labels: LabelPair[]; problems: string[] } {
+  const problems: string[] = [];
+  if (choice?.labels === undefined) {
+    const labels = derived
+      .filter((l) => l.name !== threadLabelName && !extraNames.has(l.name))
+      .map((l) => ({ name: l.name, value: cleanLabelValue(l.value) }))
+      .filter((l) => l.value !== '');
+    return { labels, problems: tooManyLabels(labels.length, extraCount) };
+  }
+  const labels = choice.labels.map((l) => ({ name: l.name.trim(), value: cleanLabelValue(l.value) }));
+  const seen = new Set<string>();
+  for (const { name, value } of labels) {
+    const problem = labelNameProblem(name) ?? labelValueProblem(name, value);
+    if (problem) {
+      problems.push(`label ${JSON.stringify(name)}: ${problem}.`);
+    } else if (isReservedLabelName(name)) {
+      problems.push(`label ${JSON.stringify(name)}: this name is set by the upload.`);
+    } else if (name === threadLabelName) {
+      problems.push(`label ${JSON.stringify(name)}: this is the thread label; set its value instead.`);
+    } else if (extraNames.has(name)) {
+      problems.push(`label ${JSON.stringify(name)}: an extra label of the upload has this name already.`);
+    } else if (seen.has(name)) {
+      problems.push(`label ${JSON.stringify(name)} is given twice.`);
+    }
+    seen.add(name);
+  }
+  return { labels, problems: [...problems, ...tooManyLabels(labels.length, extraCount)] };
+}
+
+function tooManyLabels(ownCount: number, extraCount: number): string[] {
+  const count = FIXED_LABELS + extraCount + ownCount;
+  return count > MAX_LABELS_PER_SERIES
+    ? [
+        `${extraCount} extra and ${ownCount} thread labels make ${count} labels with the upload's own ${FIXED_LABELS}, ` +
+          `more than Pyroscope's ${MAX_LABELS_PER_SERIES}; remove some.`,
+      ]
+    : [];
+}
+
+function alsoCpuUnavailable(entry: { wanted: ProfileTypeChoice; cpuPart?: { cpuTotal: number } }): string {
+  if (entry.cpuPart === undefined) {
+    return 'its stacks do not mark on-CPU time (no CPU_TIME leaves).';
+  }
+  if (entry.cpuPart.cpuTotal <= 0) {
+    return 'nothing is under its CPU_TIME leaves.';
+  }
+  if (entry.wanted === 'cpu') {
+    return 'the thread itself is pushed as CPU time.';
+  }
+  return 'its unit cannot become CPU time.';
+}
+
+interface FileServices {
+  perFile: string[];
+  /** Per file: the reason its service was chosen. */
+  reasons: string[];
+  warnings: PlanWarning[];
+}
+
+/** Each file's service: as given in `fileServices`, else as `suggestServices` says (one, or one per program). */
+function fileServicesOf(files: ParsedFile[], options: UploadOptions, serviceName: string): FileServices {
+  const suggested = suggestServices(files, serviceName);
+  const problems: string[] = [];
+  const warnings: PlanWarning[] = [];
+  const perFile: string[] = [];
+  const reasons: string[] = [];
+  const defaulted: string[] = [];
+  files.forEach((file, i) => {
+    const given = options.fileServices?.[i];
+    if (given === undefined) {
+      perFile.push(cleanLabelValue(suggested.services[i].serviceName));
+      reasons.push(suggested.reason);
+      defaulted.push(`${file.fileName} → ${perFile[i]}`);
+      return;
+    }
+    const cleaned = cleanLabelValue(given);
+    if (cleaned === '') {
+      problems.push(`The service of ${file.fileName} is empty.`);
+    } else if (cleaned !== given.trim()) {
+      warnings.push({
+        code: 'label-changed',
+        message: `The service of ${file.fileName} is written as ${JSON.stringify(cleaned)}.`,
+      });
+    }
+    perFile.push(cleaned);
+    reasons.push(`Set for ${file.fileName}.`);
+  });
+  if (problems.length > 0) {
+    throw new PlanError(problems);
+  }
+  if (!suggested.shared && defaulted.length > 0) {
+    warnings.push({
+      code: 'services-split',
+      message: `${suggested.reason} ${defaulted.join(', ')}. Set the service per file to change this.`,
+    });
+  }
+  return { perFile, reasons, warnings };
+}
+
+function plannedServices(files: ParsedFile[], services: FileServices, threads: PlannedThread[]): PlannedService[] {
+  const byName = new Map<string, PlannedService>();
+  files.forEach((file, i) => {
+    const name = services.perFile[i];
+    let service = byName.get(name);
+    if (!service) {
+      service = { serviceName: name, fileNames: [], threadKeys: [], reason: services.reasons[i] };
+      byName.set(name, service);
+    } else if (!service.reason.includes(services.reasons[i])) {
+      service.reason = `${service.reason} ${services.reasons[i]}`;
+    }
+    service.fileNames.push(file.fileName);
+  });
+  for (const thread of threads) {
+    byName.get(thread.serviceName)?.threadKeys.push(thread.threadKey);
+  }
+  return [...byName.values()];
 }
 
 /** `push(...items)` passes every item as an argument, which overflows the stack for very long lists. */
@@ -443,7 +704,7 @@ function threadWarnings(key: string, thread: ThreadProfile, labelValue: string, 
       threadKey: key,
     });
   }
-  if (changed && labelValue !== thread.name) {
+  if (changed) {
     warnings.push({
       code: 'label-changed',
       message: `${where}: thread label value is ${JSON.stringify(labelValue)}`,
@@ -525,11 +786,9 @@ function checkOptions(
     }
     seen.add(name);
   }
-  // __name__, service_name, the thread label and __delta__ for memory profiles.
-  const fixedLabels = 4;
-  if (extraLabels.length + fixedLabels > MAX_LABELS_PER_SERIES) {
+  if (extraLabels.length + FIXED_LABELS > MAX_LABELS_PER_SERIES) {
     problems.push(
-      `At most ${MAX_LABELS_PER_SERIES - fixedLabels} extra labels fit in Pyroscope's limit of ${MAX_LABELS_PER_SERIES} labels per series.`
+      `At most ${MAX_LABELS_PER_SERIES - FIXED_LABELS} extra labels fit in Pyroscope's limit of ${MAX_LABELS_PER_SERIES} labels per series.`
     );
   }
   const latest = new Date(MAX_TIME_MS).toISOString();

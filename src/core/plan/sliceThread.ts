@@ -46,7 +46,17 @@ export interface ThreadSlicing {
   truncatedFrames: number;
 }
 
-const cache = new WeakMap<ThreadProfile, { key: string; slicing: ThreadSlicing }>();
+/**
+ * Keeps only some stacks of a thread: `keep[node]` is 1 for the tree nodes whose samples count. Used for the CPU part
+ * of a thread-time profile (the stacks under `CPU_TIME`), pushed as a series of its own.
+ */
+export interface NodeFilter {
+  /** Names the filter in the slicing cache; one cached slicing per thread and filter name. */
+  name: string;
+  keep: Uint8Array;
+}
+
+const cache = new WeakMap<ThreadProfile, Map<string, { key: string; slicing: ThreadSlicing }>>();
 
 /**
  * A thread's slices split to the limits. They depend only on the thread, the time scale, the slice width and the
@@ -58,13 +68,19 @@ export function slicedThread(
   scale: number | undefined,
   sliceNanos: number,
   limits: ProfileLimits,
-  valueScale = 1
+  valueScale = 1,
+  filter?: NodeFilter
 ): ThreadSlicing {
   const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}:${valueScale}`;
-  let cached = cache.get(thread);
+  let byFilter = cache.get(thread);
+  if (!byFilter) {
+    byFilter = new Map();
+    cache.set(thread, byFilter);
+  }
+  let cached = byFilter.get(filter?.name ?? '');
   if (cached?.key !== key) {
-    cached = { key, slicing: sliceThread(thread, scale, sliceNanos, limits, valueScale) };
-    cache.set(thread, cached);
+    cached = { key, slicing: sliceThread(thread, scale, sliceNanos, limits, valueScale, filter?.keep) };
+    byFilter.set(filter?.name ?? '', cached);
   }
   return cached.slicing;
 }
@@ -74,18 +90,19 @@ function sliceThread(
   scale: number | undefined,
   baseNanos: number,
   limits: ProfileLimits,
-  valueScale: number
+  valueScale: number,
+  keep: Uint8Array | undefined
 ): ThreadSlicing {
   const splitter = new Splitter(thread, limits, valueScale);
   if (scale === undefined) {
-    const slice = wholeThread(thread);
+    const slice = wholeThread(thread, keep);
     return { sliceNanos: baseNanos, entries: [{ slice, parts: splitter.split(slice) }], ...splitter.truncation() };
   }
   // Bounded work first: the number of slices follows from the span alone, before anything is sliced.
   const spanNanos = (thread.startOffset + thread.span) * scale;
   let multiple = Math.max(1, Math.ceil(spanNanos / baseNanos / MAX_SLICES_PER_THREAD));
   const widened = multiple > 1 ? 'span' : undefined;
-  const base = sliceByTime(thread, scale, baseNanos * multiple);
+  const base = sliceByTime(thread, scale, baseNanos * multiple, keep);
   // Large, symbol-dominated threads get one wider slicing, predicted as if neighbouring slices used the same symbols
   // (merging k slices then divides symbol bytes by k), and kept only if it saves at least a tenth. The shares are
   // measured on a few evenly spaced slices, so a thread is split in full only once.
@@ -205,9 +222,9 @@ export function mergeSlices(slices: StackSlice[], factor: number): StackSlice[] 
  * Cuts a thread into fixed-width slices of its file's time axis; values stay in the thread's base unit. `scale` is
  * nanoseconds per base unit (1 for time units, the sampling period for counts). An evented interval that crosses a
  * slice boundary is split at the boundary; a sample belongs to the slice it starts in. Samples are in time order
- * (offsets only grow), so each slice is summed once, in order.
+ * (offsets only grow), so each slice is summed once, in order. With `keep`, only samples whose node it marks count.
  */
-export function sliceByTime(thread: ThreadProfile, scale: number, sliceNanos: number): StackSlice[] {
+export function sliceByTime(thread: ThreadProfile, scale: number, sliceNanos: number, keep?: Uint8Array): StackSlice[] {
   const { node, value, offset } = thread.samples;
   const sliceWidth = sliceNanos / scale;
   const splitIntervals = thread.type === 'evented';
@@ -219,6 +236,9 @@ export function sliceByTime(thread: ThreadProfile, scale: number, sliceNanos: nu
       throw new Error(`${thread.fileName}: profile ${thread.index}: samples out of time order at index ${i}`);
     }
     last = at;
+    if (keep && keep[node[i]] !== 1) {
+      continue;
+    }
     let remaining = value[i];
     if (!splitIntervals) {
       slices.add(Math.floor(at / sliceWidth), node[i], remaining);
@@ -238,11 +258,11 @@ export function sliceByTime(thread: ThreadProfile, scale: number, sliceNanos: nu
 }
 
 /** The whole thread as one slice, for units without a time axis (bytes, counts without a sampling rate). */
-export function wholeThread(thread: ThreadProfile): StackSlice {
+export function wholeThread(thread: ThreadProfile, keep?: Uint8Array): StackSlice {
   const stacks = new Map<number, number>();
   const { self } = thread.tree;
   for (let n = 1; n < self.length; n++) {
-    if (self[n] > 0) {
+    if (self[n] > 0 && (!keep || keep[n] === 1)) {
       stacks.set(n, self[n]);
     }
   }

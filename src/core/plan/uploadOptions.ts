@@ -17,9 +17,20 @@ export interface ProfileLimits {
 
 export interface ThreadChoice {
   include?: boolean;
-  /** The thread label value; de-duplicated against the other threads. */
+  /** The thread label value; by default the clean thread name derived from the file (`threadInsights`). */
   labelValue?: string;
+  /** Overrides the upload's profile type and the suggested one (`threadInsights`) for this thread. */
   profileType?: ProfileTypeChoice;
+  /**
+   * The thread's own labels besides the thread label; by default the ids derived from the file (`thread_id`, `pid`).
+   * `[]` removes them. They count in Pyroscope's 30 labels and may not reuse the thread label's or an extra label's name.
+   */
+  labels?: LabelPair[];
+  /**
+   * Besides the wall series, push the thread's CPU part (the stacks under dotnet-trace's `CPU_TIME` leaves) as a CPU
+   * series of its own, keyed `<threadKey>#cpu`. Only for threads whose insight has a `cpuPart`.
+   */
+  alsoCpu?: boolean;
 }
 
 export interface UploadOptions {
@@ -28,13 +39,18 @@ export interface UploadOptions {
   fromMs: number;
   /** End of the chosen range; defaults to from + the longest file's duration. */
   toMs?: number;
-  /** Applies to every thread unless a thread choice overrides it; by default it follows each thread's unit. */
+  /** Applies to every thread unless a thread choice overrides it; by default each thread gets its suggested type. */
   profileType?: ProfileTypeChoice;
   /** For unit `none`: samples per second, which turns counts into CPU or wall time. */
   sampleRateHz?: number;
   extraLabels?: LabelPair[];
   threadLabelName?: string;
   sliceSeconds?: number;
+  /**
+   * The service of each file, in file order; missing entries default to `suggestServices`: the service name for
+   * every file, or one service per file when the files come from different programs.
+   */
+  fileServices?: string[];
   /** Per thread, by `threadKey(fileIndex, profileIndex)`. */
   threads?: Record<string, ThreadChoice>;
   /** For the time-window warnings; defaults to Date.now(). */

@@ -346,9 +346,14 @@ export function suggestProfileType(
   };
 }
 
+/** The producer of a whole file: detect it once per file, not per thread (it looks at every profile name). */
+export function producerOfFile(file: ParsedFile): Producer {
+  return detectProducer(file.exporter, profileNamesOf(file)).producer;
+}
+
 /** Identity and profile type of one thread of a parsed file. */
 export function describeThread(file: ParsedFile, thread: ThreadProfile, sampleRateHz?: number): ThreadInsight {
-  const { producer } = detectProducer(file.exporter, profileNamesOf(file));
+  const producer = producerOfFile(file);
   return {
     ...threadIdentity(producer, thread.name, thread),
     profileType: suggestProfileType(producer, thread, sampleRateHz),

@@ -196,7 +196,8 @@ describe('planUpload', () => {
     expect(second.profiles[0].labels).toEqual([
       { name: '__name__', value: 'process_cpu' },
       { name: 'service_name', value: 'other' },
-      { name: 'thread_name', value: 'Thread 725838 ""' },
+      { name: 'thread_name', value: 'Thread 725838' },
+      { name: 'thread_id', value: '725838' },
       { name: 'env', value: 'ci' },
     ]);
     // A different slice width slices again.

@@ -53,14 +53,21 @@ async function prepare(
     parseFixture('py-spy-0.4.1-2threads-small.speedscope.json'),
     parseFixture('speedscope-0.6.0-two-sampled.speedscope.json'),
   ];
-  const plan = planUpload(files, { serviceName: 'checkout', fromMs, sliceSeconds: 2, nowMs: NOW });
+  // Two programs would get a service each by default; these tests push both under one.
+  const plan = planUpload(files, {
+    serviceName: 'checkout',
+    fileServices: ['checkout', 'checkout'],
+    fromMs,
+    sliceSeconds: 2,
+    nowMs: NOW,
+  });
   const batches = await collect(batchProfiles(encodePlan(plan), limits));
   return { plan, batches, threads: pushThreads(plan), profiles: plan.profiles.length };
 }
 
 const EXPECTED_SERIES = [
-  { thread: 'Thread 680254 "MainThread"', total: 2_480_000_000 },
-  { thread: 'Thread 680344 "GetTelemetryConfig"', total: 50_000_000 },
+  { thread: 'MainThread', total: 2_480_000_000 },
+  { thread: 'GetTelemetryConfig', total: 50_000_000 },
   { thread: 'one', total: 14_000_000_000 },
   { thread: 'two', total: 14_000_000_000 },
 ];
@@ -126,7 +133,7 @@ describe('pushUpload against the Pyroscope stand-in', () => {
       plan.threads.map((t) => ['failed', 0, t.profileCount, 0])
     );
     expect(report.threads[0].reason).toMatch(
-      /^0 of 2 profiles stored; 2 rejected: HTTP 400: profile with labels '\{__name__="process_cpu", service_name="checkout", thread_name="Thread 680254 \\?"MainThread\\?""\}' is outside of ingestion window/
+      /^0 of 2 profiles stored; 2 rejected: HTTP 400: profile with labels '\{__name__="process_cpu", service_name="checkout", thread_id="680254", thread_name="MainThread"\}' is outside of ingestion window/
     );
     expect(standIn.stored).toHaveLength(0);
   });
@@ -178,8 +185,8 @@ describe('pushUpload against the Pyroscope stand-in', () => {
     // MainThread has 2 profiles (0–2 s and 2–2.6 s): the first batch of 2 carried both. one/two: samples start at
     // 0, 1, 2, 6 and 9 s → 2 s slices 0, 1, 3, 4 → 4 profiles each.
     expect(report.threads.map((t) => [t.labelValue, t.status, t.reason ?? ''])).toEqual([
-      ['Thread 680254 "MainThread"', 'pushed', ''],
-      ['Thread 680344 "GetTelemetryConfig"', 'failed', '0 of 1 profiles stored; 1 not stored: cancelled'],
+      ['MainThread', 'pushed', ''],
+      ['GetTelemetryConfig', 'failed', '0 of 1 profiles stored; 1 not stored: cancelled'],
       ['one', 'failed', '0 of 4 profiles stored; 4 not stored: cancelled'],
       ['two', 'failed', '0 of 4 profiles stored; 4 not stored: cancelled'],
     ]);
@@ -254,8 +261,8 @@ describe('pushUpload against the Pyroscope stand-in', () => {
       const report = await pushUpload(pinnedClient, batches, threads, plan.skipped, noWait);
       expect(report.requests).toBe(1 + plan.profiles.length);
       expect(report.threads.map((t) => [t.labelValue, t.status, t.profilesPushed, t.profilesRejected])).toEqual([
-        ['Thread 680254 "MainThread"', 'failed', 0, 2],
-        ['Thread 680344 "GetTelemetryConfig"', 'failed', 0, 1],
+        ['MainThread', 'failed', 0, 2],
+        ['GetTelemetryConfig', 'failed', 0, 1],
         ['one', 'failed', 2, 2],
         ['two', 'failed', 2, 2],
       ]);
