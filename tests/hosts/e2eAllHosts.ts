@@ -19,7 +19,7 @@ const failed = hosts.filter((host) => {
 });
 process.stdout.write(
   failed.length
-    ? `\n== failed against the Grafana ${failed.join(' and ')} host\n`
-    : `\n== passed against the Grafana ${hosts.join(' and ')} hosts\n`
+    ? `\n== failed against the Grafana ${failed.join(' and ')} host${failed.length > 1 ? 's' : ''}\n`
+    : `\n== passed against the Grafana ${hosts.join(' and ')} host${hosts.length > 1 ? 's' : ''}\n`
 );
 process.exit(failed.length ? 1 : 0);
