@@ -541,10 +541,14 @@ function tooManyLabels(ownCount: number, extraCount: number): string[] {
   const count = FIXED_LABELS + extraCount + ownCount;
   return count > MAX_LABELS_PER_SERIES
     ? [
-        `${extraCount} extra and ${ownCount} thread labels make ${count} labels with the upload's own ${FIXED_LABELS}, ` +
-          `more than Pyroscope's ${MAX_LABELS_PER_SERIES}; remove some.`,
+        `${plural(extraCount, 'extra label')} and ${plural(ownCount, 'thread label')} make ${count} labels with the ` +
+          `upload's own ${FIXED_LABELS}, more than Pyroscope's ${MAX_LABELS_PER_SERIES}; remove some.`,
       ]
     : [];
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function alsoCpuUnavailable(entry: { wanted: ProfileTypeChoice; cpuPart?: { cpuTotal: number } }): string {

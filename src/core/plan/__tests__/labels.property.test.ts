@@ -101,9 +101,14 @@ describe('label names (property)', () => {
 });
 
 describe('the upload invariant (property)', () => {
-  it('no two profiles share (label set, time), whatever the thread names, files and slices', () => {
+  it('no two profiles share (label set, time), whatever the thread names, ids, files, services and slices', () => {
+    // py-spy names give derived thread_id labels (often equal ids, to make derived labels collide too).
+    const pySpyName = fc
+      .tuple(fc.constantFrom('1', '2', '0x1FA08F100'), hostileName)
+      .map(([id, name]) => `Thread ${id} "${name}"`);
     const profileArb = fc.record({
-      name: hostileName,
+      name: fc.oneof(hostileName, pySpyName),
+      dropIds: fc.boolean(),
       start: fc.integer({ min: 0, max: 30 }),
       weights: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 12 }),
     });
@@ -112,12 +117,16 @@ describe('the upload invariant (property)', () => {
         fc.array(fc.array(profileArb, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 3 }),
         fc.integer({ min: 1, max: 20 }),
         fc.integer({ min: 1, max: 3 }),
-        (files, sliceSeconds, maxSamples) => {
+        fc.array(fc.constantFrom('py-spy@0.4.1', 'speedscope@1.0.0'), { minLength: 3, maxLength: 3 }),
+        fc.option(fc.array(fc.constantFrom('svc', 'other'), { minLength: 3, maxLength: 3 }), { nil: undefined }),
+        fc.option(fc.constantFrom<'cpu' | 'wall'>('cpu', 'wall'), { nil: undefined }),
+        (files, sliceSeconds, maxSamples, exporters, fileServices, profileType) => {
           const parsed = files.map((profiles, f) =>
             parseSpeedscope(
               `f${f}.json`,
               new TextEncoder().encode(
                 JSON.stringify({
+                  exporter: exporters[f],
                   shared: { frames: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] },
                   profiles: profiles.map((p) => ({
                     type: 'sampled',
@@ -138,6 +147,11 @@ describe('the upload invariant (property)', () => {
             nowMs: 1_700_000_000_000,
             sliceSeconds,
             limits: { maxSamplesPerProfile: maxSamples, maxProfileBytes: 1 << 20 },
+            fileServices,
+            profileType,
+            threads: Object.fromEntries(
+              files.flatMap((profiles, f) => profiles.map((p, i) => [`${f}:${i}`, p.dropIds ? { labels: [] } : {}]))
+            ),
           });
           const keys = plan.profiles.map((p) => `${labelSetKey(p.labels)}@${p.timeNanos}`);
           expect(new Set(keys).size).toBe(keys.length);
