@@ -2,10 +2,10 @@ import type { Configuration, EntryObject } from 'webpack';
 import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 
 /** Must match the webpackChunkName in src/pages/Upload/infrastructure/createParseWorker.ts. */
-const WORKER_CHUNK = 'parse-worker';
+const WORKER_CHUNK = 'pipeline-worker';
 
 /**
- * Extends create-plugin's config (see .config/README.md) for the Web Worker that parses files:
+ * Extends create-plugin's config (see .config/README.md) for the upload pipeline's Web Worker:
  * - webpack gives a worker chunk the `output.library` of the build, and create-plugin's AMD library wraps it in
  *   `define(…)`, which does not exist inside a worker; so the AMD library moves onto the plugin's own entries;
  * - the worker starts from a blob URL and cannot load further chunks, so it keeps its own copy of shared modules.

@@ -192,16 +192,16 @@ test.describe('plugin served from a CDN on another origin', () => {
   });
   test.afterAll(() => cdnGrafana?.stop());
 
-  test('chunks and the parse worker load from the CDN origin and the upload still works', async ({ page }) => {
+  test('chunks and the pipeline worker load from the CDN origin and the upload still works', async ({ page }) => {
     const upload = new UploadPage(page, cdnGrafanaUrl);
     await upload.goto();
     await upload.dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
     await expect(upload.threadButton('Thread 680254 "MainThread"')).toBeVisible();
     // A cross-origin worker script cannot start with `new Worker(url)`: the blob + importScripts path must have.
     await expect(page.getByText('no Web Worker could start')).toHaveCount(0);
-    expect(cdnGrafana.cdnRequests.some((url) => url.startsWith(`/public/plugins/${PLUGIN_ID}/parse-worker.js`))).toBe(
-      true
-    );
+    expect(
+      cdnGrafana.cdnRequests.some((url) => url.startsWith(`/public/plugins/${PLUGIN_ID}/pipeline-worker.js`))
+    ).toBe(true);
     expect(cdnGrafana.requests.filter((r) => r.url.startsWith('/public/plugins/'))).toEqual([]);
     await upload.setService('cdn');
     await upload.push(/^Push 2 profiles of 2 threads$/);

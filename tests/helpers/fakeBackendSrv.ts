@@ -7,7 +7,7 @@ export interface RecordedRequest {
   headers?: Record<string, string>;
 }
 
-export type Reply = { status: number; body: unknown } | 'hang';
+export type Reply = { status: number; body: unknown; contentType?: string } | 'hang';
 
 /**
  * A stand-in for Grafana's backendSrv.fetch: records each request and answers from a script, the way the real one
@@ -37,9 +37,12 @@ export class FakeBackendSrv {
       }
       const timer = setTimeout(() => {
         if (reply.status >= 200 && reply.status < 300) {
+          // Pyroscope answers Connect JSON; backendSrv passes the response headers on (a Headers object).
+          const contentType = reply.contentType ?? 'application/json';
           subscriber.next({
             status: reply.status,
             data: typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body),
+            headers: { get: (name: string) => (name.toLowerCase() === 'content-type' ? contentType : null) },
             ok: true,
           });
           subscriber.complete();

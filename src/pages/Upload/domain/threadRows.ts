@@ -1,6 +1,6 @@
 import { assignThreadLabelValues } from '../../../core/plan/threadLabelValues';
 import { NO_DATA_REASON } from '../../../core/plan/planUpload';
-import { hasPushableData, ParsedFile, ThreadProfile } from '../../../core/threads/threadModel';
+import { FileSummary, ThreadSummary } from './summaries';
 import { UploadFile } from './uploadFiles';
 
 export interface ThreadChoiceUi {
@@ -11,6 +11,7 @@ export interface ThreadChoiceUi {
 export interface ThreadRow {
   /** Stable in the UI: file id and profile index. */
   uiKey: string;
+  fileId: string;
   /** The planner's key: position among parsed files and profile index. */
   planKey: string;
   fileName: string;
@@ -18,7 +19,7 @@ export interface ThreadRow {
   name: string;
   type: string;
   unit: string;
-  thread?: ThreadProfile;
+  thread?: ThreadSummary;
   error?: string;
   /** Why the row cannot be included, when it cannot. */
   notSelectable?: string;
@@ -30,7 +31,7 @@ export interface ThreadRow {
 }
 
 /** The parsed files in upload order: the planner's file indices (thread keys `fileIndex:profileIndex`) follow it. */
-export function parsedFilesOf(files: UploadFile[]): Array<{ id: string; parsed: ParsedFile }> {
+export function parsedFilesOf(files: UploadFile[]): Array<{ id: string; parsed: FileSummary }> {
   return files.flatMap((f) => (f.parsed ? [{ id: f.id, parsed: f.parsed }] : []));
 }
 
@@ -53,6 +54,7 @@ export function buildThreadRows(files: UploadFile[], choices: Record<string, Thr
       const choice = choices[uiKey] ?? {};
       const base = {
         uiKey,
+        fileId: id,
         planKey: `${fileIndex}:${profile.index}`,
         fileName: parsed.fileName,
         index: profile.index,
@@ -73,7 +75,7 @@ export function buildThreadRows(files: UploadFile[], choices: Record<string, Thr
         };
       }
       const value = values.get(uiKey)!;
-      const notSelectable = hasPushableData(profile)
+      const notSelectable = profile.pushable
         ? undefined
         : `${NO_DATA_REASON[0].toUpperCase()}${NO_DATA_REASON.slice(1)}.`;
       return {

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../../../core/util/errorText';
-import { ParseCancelledError, parseFileInBackground, ParseHandle } from '../infrastructure/parseFileInBackground';
-import { progressOf, readFileBytes, sizeLimitError, UploadFile } from './uploadFiles';
+import { Operation, PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
+import { FileSummary } from './summaries';
+import { sizeLimitError, UploadFile } from './uploadFiles';
 
-/** The files of the page: dropped, parsed in the background, removable and replaceable at any time. */
-export function useUploadFiles(maxFileSizeMb: number, sliceSeconds: number) {
+/** The files of the page: dropped, parsed by the pipeline, removable and replaceable at any time. */
+export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSizeMb: number, sliceSeconds: number) {
   const [files, setFiles] = useState<UploadFile[]>([]);
-  const handles = useRef(new Map<string, ParseHandle>());
-  // Bumped whenever a file is added, replaced or removed: a slower, older read of the same name must not win.
+  const parses = useRef(new Map<string, Operation<FileSummary>>());
+  // Bumped whenever a file is added, replaced or removed: a slower, older parse of the same name must not win.
   const generations = useRef(new Map<string, number>());
   const nextGeneration = (id: string) => {
     const generation = (generations.current.get(id) ?? 0) + 1;
@@ -15,64 +16,66 @@ export function useUploadFiles(maxFileSizeMb: number, sliceSeconds: number) {
     return generation;
   };
 
-  const update = useCallback((id: string, patch: Partial<UploadFile>) => {
-    setFiles((current) => current.map((f) => (f.id === id ? { ...f, ...patch } : f)));
+  const update = useCallback((id: string, generation: number, patch: Partial<UploadFile>) => {
+    if (generations.current.get(id) === generation) {
+      setFiles((current) => current.map((f) => (f.id === id ? { ...f, ...patch } : f)));
+    }
   }, []);
 
-  const removeFile = useCallback((id: string) => {
-    nextGeneration(id);
-    handles.current.get(id)?.cancel();
-    handles.current.delete(id);
-    setFiles((current) => current.filter((f) => f.id !== id));
-  }, []);
+  const removeFile = useCallback(
+    (id: string) => {
+      nextGeneration(id);
+      parses.current.get(id)?.cancel();
+      parses.current.delete(id);
+      pipeline?.remove(id);
+      setFiles((current) => current.filter((f) => f.id !== id));
+    },
+    [pipeline]
+  );
 
   const addFiles = useCallback(
     (dropped: File[]) => {
+      if (!pipeline) {
+        return;
+      }
       for (const file of dropped) {
         // Same name: replace the earlier file (a re-captured profile), keeping its place in the list.
         const id = `file:${file.name}`;
         const generation = nextGeneration(id);
-        const current = () => generations.current.get(id) === generation;
-        handles.current.get(id)?.cancel();
-        const entry: UploadFile = { id, name: file.name, size: file.size, status: 'reading', progress: 0 };
+        parses.current.get(id)?.cancel();
         const tooBig = sizeLimitError(file.name, file.size, maxFileSizeMb);
-        setFiles((current) => {
-          const replaced = current.some((f) => f.id === id);
-          const next = tooBig ? { ...entry, status: 'error' as const, error: tooBig } : entry;
-          return replaced ? current.map((f) => (f.id === id ? next : f)) : [...current, next];
-        });
+        const entry: UploadFile = tooBig
+          ? { id, name: file.name, size: file.size, status: 'error', progress: 0, error: tooBig }
+          : { id, name: file.name, size: file.size, status: 'parsing', progress: 0, parsedIn: pipeline.where };
+        setFiles((current) =>
+          current.some((f) => f.id === id) ? current.map((f) => (f.id === id ? entry : f)) : [...current, entry]
+        );
         if (tooBig) {
+          // What the pipeline holds of an earlier file of this name goes too.
+          pipeline.remove(id);
           continue;
         }
-        void (async () => {
-          try {
-            const bytes = await readFileBytes(file);
-            if (!current()) {
-              return;
-            }
-            const handle = parseFileInBackground(file.name, bytes, sliceSeconds, (p) =>
-              update(id, { status: 'parsing', ...progressOf(p) })
-            );
-            handles.current.set(id, handle);
-            update(id, { status: 'parsing', parsedIn: handle.where });
-            const parsed = await handle.result;
-            if (current()) {
-              update(id, { status: 'parsed', progress: 1, parsed, stage: undefined });
-            }
-          } catch (e) {
-            if (current() && !(e instanceof ParseCancelledError)) {
-              update(id, { status: 'error', error: errorText(e), stage: undefined });
+        const limits = { sliceSeconds, maxJsonBytes: maxFileSizeMb * 1024 * 1024 };
+        const parse = pipeline.parse(id, file, limits, (progress, stage) =>
+          update(id, generation, { progress, stage, parsedIn: pipeline.where })
+        );
+        parses.current.set(id, parse);
+        parse.result.then(
+          (parsed) => update(id, generation, { status: 'parsed', progress: 1, parsed, stage: undefined }),
+          (e) => {
+            if (!(e instanceof PipelineCancelledError)) {
+              update(id, generation, { status: 'error', error: errorText(e), stage: undefined });
             }
           }
-        })();
+        );
       }
     },
-    [maxFileSizeMb, sliceSeconds, update]
+    [pipeline, maxFileSizeMb, sliceSeconds, update]
   );
 
   useEffect(() => {
-    const current = handles.current;
-    return () => current.forEach((h) => h.cancel());
+    const current = parses.current;
+    return () => current.forEach((p) => p.cancel());
   }, []);
 
   return { files, addFiles, removeFile };

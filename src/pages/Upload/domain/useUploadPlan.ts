@@ -1,12 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
-import { PlanError, planUpload, UploadPlan } from '../../../core/plan/planUpload';
-import { UploadOptions } from '../../../core/plan/uploadOptions';
+import { useEffect, useState } from 'react';
 import { errorText } from '../../../core/util/errorText';
-import { ParsedFile } from '../../../core/threads/threadModel';
+import { PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
+import { PlanInput, PlanResult } from '../pipeline/pipelineMessages';
 
-export interface PlanResult {
-  plan?: UploadPlan;
-  problems: string[];
+export interface PlanState extends PlanResult {
+  /** The input the shown plan was made from: what a push sends. */
+  input?: PlanInput;
+  /** A newer plan is being made. */
+  planning: boolean;
 }
 
 /** The value after it stopped changing for `ms`: large uploads take a moment to plan. */
@@ -19,17 +20,33 @@ function useDebounced<T>(value: T, ms: number): T {
   return settled;
 }
 
-/** Plans the upload from the parsed files and the user's choices; option problems are listed, not thrown. */
-export function useUploadPlan(files: ParsedFile[], options: UploadOptions | undefined): PlanResult {
-  const settled = useDebounced(options, 150);
-  return useMemo(() => {
-    if (!settled || files.length === 0) {
-      return { problems: [] };
+/** Plans the upload in the pipeline from the parsed files and the user's choices; only the latest answer counts. */
+export function useUploadPlan(pipeline: PipelineClient | undefined, input: PlanInput | undefined): PlanState {
+  const settled = useDebounced(input, 150);
+  const [answer, setAnswer] = useState<{ input: PlanInput; result: PlanResult }>();
+  useEffect(() => {
+    if (!pipeline || !settled || settled.fileIds.length === 0) {
+      return;
     }
-    try {
-      return { plan: planUpload(files, settled), problems: [] };
-    } catch (e) {
-      return { problems: e instanceof PlanError ? e.problems : [errorText(e)] };
-    }
-  }, [files, settled]);
+    const operation = pipeline.plan(settled);
+    let current = true;
+    operation.result.then(
+      (result) => current && setAnswer({ input: settled, result }),
+      (e) =>
+        current &&
+        !(e instanceof PipelineCancelledError) &&
+        setAnswer({ input: settled, result: { problems: [errorText(e)] } })
+    );
+    return () => {
+      current = false;
+      operation.cancel();
+    };
+  }, [pipeline, settled]);
+  if (!input || input.fileIds.length === 0) {
+    return { problems: [], planning: false };
+  }
+  // The last plan stays on screen while a newer one is made.
+  return answer
+    ? { ...answer.result, input: answer.input, planning: answer.input !== input }
+    : { problems: [], planning: true };
 }

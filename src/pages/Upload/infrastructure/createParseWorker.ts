@@ -2,14 +2,14 @@
 // builds the worker as its own chunk (Grafana core does the same with its CorsWorker).
 import { CorsWorker as Worker } from './CorsWorker';
 
-/** Starts the parse worker, or returns undefined where workers cannot start (the caller then parses in slices). */
-export function createParseWorker(): globalThis.Worker | undefined {
+/** Starts the pipeline worker, or returns undefined where workers cannot start (the pipeline then runs on the page). */
+export function createPipelineWorker(): globalThis.Worker | undefined {
   if (typeof window === 'undefined' || typeof window.Worker !== 'function') {
     return undefined;
   }
   try {
     return new Worker(
-      /* webpackChunkName: "parse-worker" */ new URL('./parse.worker.ts', import.meta.url)
+      /* webpackChunkName: "pipeline-worker" */ new URL('./pipeline.worker.ts', import.meta.url)
     ) as unknown as globalThis.Worker;
   } catch {
     // A Content-Security-Policy without blob: workers, for example.

@@ -47,7 +47,7 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
             </Stack>
             <IconButton name="times" tooltip={`Remove ${file.name}`} onClick={() => onRemove(file.id)} />
           </Stack>
-          {(file.status === 'reading' || file.status === 'parsing') && (
+          {file.status === 'parsing' && (
             <Stack direction="row" alignItems="center" gap={1}>
               <progress className={styles.progress} value={file.progress} max={1} aria-label={`Parsing ${file.name}`} />
               <Text variant="bodySmall" color="secondary">

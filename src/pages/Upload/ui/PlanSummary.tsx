@@ -2,19 +2,34 @@ import { css } from '@emotion/css';
 import React from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
-import { UploadPlan } from '../../../core/plan/planUpload';
+import { PlanSummary as Plan } from '../domain/summaries';
 import { formatValue, plural } from './formatValue';
 
 interface Props {
-  plan?: UploadPlan;
+  plan?: Plan;
   problems: string[];
+  /** A newer plan is being made (after an edit). */
+  planning: boolean;
+  sliceSeconds: number;
   onPlaceAtNow: () => void;
+  onWidenSlices: (sliceSeconds: number) => void;
 }
+
+/** What the planner estimates of the upload's size (`UploadPlan.volume`), when it does. */
+interface PlanVolume {
+  uncompressedBytes: number;
+  estimatedCompressedBytes: number;
+  estimatedPushSeconds: number;
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+const duration = (seconds: number) =>
+  seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
 
 const selectorOf = (labels: Array<{ name: string; value: string }>) =>
   `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 
-export function PlanSummary({ plan, problems, onPlaceAtNow }: Props) {
+export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtNow, onWidenSlices }: Props) {
   const styles = useStyles2(getStyles);
   if (problems.length > 0) {
     return (
@@ -28,16 +43,31 @@ export function PlanSummary({ plan, problems, onPlaceAtNow }: Props) {
     );
   }
   if (!plan) {
-    return null;
+    return planning ? <Text color="secondary">Planning…</Text> : null;
   }
+  const volume = (plan as Plan & { volume?: PlanVolume }).volume;
+  const wider = Math.min(3600, sliceSeconds * 3);
   const typeIds = [...new Set(plan.threads.map((t) => t.profileTypeId))];
   const timeWarnings = plan.warnings.filter((w) => w.code === 'too-old' || w.code === 'too-new');
   const otherWarnings = plan.warnings.filter((w) => w.code === 'many-series' || w.code === 'deep-stacks');
   return (
     <Stack direction="column" gap={1}>
       <Text element="p" data-testid="plan-counts">
-        {`${plan.threads.length} series, ${plan.profiles.length} profiles, from ${new Date(plan.fromMs).toLocaleString()} to ${new Date(plan.toMs).toLocaleString()} · ${typeIds.join(', ')}`}
+        {`${plan.threads.length} series, ${plan.profileCount} profiles, from ${new Date(plan.fromMs).toLocaleString()} to ${new Date(plan.toMs).toLocaleString()} · ${typeIds.join(', ')}`}
       </Text>
+      {volume && (
+        <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+          <Text element="p" data-testid="plan-volume">
+            {`${mb(volume.uncompressedBytes)} of pprof (${mb(volume.estimatedCompressedBytes)} gzipped): about ${duration(volume.estimatedPushSeconds)} to push at Pyroscope's default ingestion limit of 4 MB/s.`}
+          </Text>
+          {wider > sliceSeconds && (
+            <Button size="sm" variant="secondary" onClick={() => onWidenSlices(wider)}>
+              {`Widen slices to ${wider} s`}
+            </Button>
+          )}
+          {planning && <Text color="secondary">Planning…</Text>}
+        </Stack>
+      )}
       {timeWarnings.map((w) => (
         <Alert key={w.code} severity="warning" title="Pyroscope will reject this time range">
           <Stack direction="column" gap={1} alignItems="flex-start">

@@ -2,14 +2,14 @@ import { css } from '@emotion/css';
 import React from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, BadgeColor, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
-import { UploadPlan } from '../../../core/plan/planUpload';
 import { ThreadPushStatus } from '../../../core/push/pushUpload';
 import { hintFor } from '../domain/errorHints';
 import { drilldownUrl, exploreUrl } from '../domain/links';
+import { PlanSummary } from '../domain/summaries';
 import { PushState } from '../domain/usePush';
 
 interface Props {
-  plan?: UploadPlan;
+  plan?: PlanSummary;
   state: PushState;
   disabledReason?: string;
   targetLabel: string;
@@ -21,7 +21,12 @@ interface Props {
   onDownload: () => void;
 }
 
-const STATUS_COLOR: Record<ThreadPushStatus, BadgeColor> = { pushed: 'green', failed: 'red', skipped: 'blue' };
+const STATUS_COLOR: Record<ThreadPushStatus, BadgeColor> = {
+  pushed: 'green',
+  uncertain: 'orange',
+  failed: 'red',
+  skipped: 'blue',
+};
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export function PushPanel({
@@ -37,12 +42,15 @@ export function PushPanel({
   onDownload,
 }: Props) {
   const styles = useStyles2(getStyles);
-  const busy = state.phase === 'encoding' || state.phase === 'pushing';
+  const busy = state.phase === 'pushing';
   const report = state.report;
-  const failed = report?.threads.filter((t) => t.status === 'failed') ?? [];
+  const failed = report?.threads.filter((t) => t.status === 'failed' || t.status === 'uncertain') ?? [];
   const stopError = state.error ?? report?.error;
   const pushedPlan = state.plan;
-  const hint = stopError ? hintFor(stopError, state.target?.kind ?? 'datasource', hasWriteTarget) : undefined;
+  // Without an error that stopped the push, the first thread's reason says what went wrong (a rejection, say).
+  const firstReason = failed.find((t) => t.reason)?.reason;
+  const serverAnswer = (stopError ?? firstReason)?.match(/(HTTP \d{3}|no response)\b.*$/)?.[0];
+  const hint = serverAnswer ? hintFor(serverAnswer, state.target?.kind ?? 'datasource', hasWriteTarget) : undefined;
 
   return (
     <Stack direction="column" gap={2}>
@@ -53,7 +61,7 @@ export function PushPanel({
           disabled={Boolean(disabledReason) || busy || !plan}
           tooltip={disabledReason}
         >
-          {plan ? `Push ${plan.profiles.length} profiles of ${plan.threads.length} threads` : 'Push'}
+          {plan ? `Push ${plan.profileCount} profiles of ${plan.threads.length} threads` : 'Push'}
         </Button>
         {busy && (
           <Button variant="secondary" onClick={onCancel}>
@@ -67,39 +75,35 @@ export function PushPanel({
 
       {busy && (
         <Stack direction="row" gap={1} alignItems="center">
-          {state.phase === 'encoding' ? (
-            <>
-              <progress
-                className={styles.progress}
-                value={state.encoded}
-                max={Math.max(1, state.toEncode)}
-                aria-label="Converting"
-              />
-              <Text variant="bodySmall">{`Converting ${state.encoded} of ${state.toEncode} profiles to pprof`}</Text>
-            </>
-          ) : (
-            <>
-              <progress
-                className={styles.progress}
-                value={state.progress?.profilesSent ?? 0}
-                max={Math.max(1, state.progress?.profilesTotal ?? 1)}
-                aria-label="Pushing"
-              />
-              <Text variant="bodySmall">
-                {state.progress
-                  ? `${state.progress.profilesSent} of ${state.progress.profilesTotal} profiles, ${mb(state.progress.bytesSent)} of ${mb(state.progress.bytesTotal)} sent`
-                  : 'Starting'}
-                {state.progress?.retry &&
-                  ` · retry ${state.progress.retry.attempt} in ${Math.round(state.progress.retry.delayMs / 1000)} s after ${state.progress.retry.reason}`}
-              </Text>
-            </>
-          )}
+          <progress
+            className={styles.progress}
+            value={state.progress?.profilesSent ?? 0}
+            max={Math.max(1, state.progress?.profilesTotal ?? 1)}
+            aria-label="Pushing"
+          />
+          <Text variant="bodySmall">
+            {state.progress
+              ? `${state.progress.profilesSent} of ${state.progress.profilesTotal} profiles converted and sent (${mb(state.progress.bytesSent)})`
+              : 'Starting'}
+            {state.progress?.retry &&
+              ` · retry ${state.progress.retry.attempt} in ${Math.round(state.progress.retry.delayMs / 1000)} s after ${state.progress.retry.reason}`}
+          </Text>
         </Stack>
       )}
 
       {state.phase === 'done' && stopError && (
         <Alert severity="error" title={report?.cancelled ? 'Push cancelled' : 'The push did not complete'}>
           <Text element="p">{stopError}</Text>
+          {hint && (
+            <Text element="p" color="secondary">
+              {hint}
+            </Text>
+          )}
+        </Alert>
+      )}
+      {state.phase === 'done' && report && !report.complete && !report.cancelled && !stopError && (
+        <Alert severity="error" title="Not every profile was stored">
+          <Text element="p">{serverAnswer ?? 'See each thread below.'}</Text>
           {hint && (
             <Text element="p" color="secondary">
               {hint}
@@ -116,7 +120,7 @@ export function PushPanel({
         <Alert
           severity="success"
           title="Pushed"
-        >{`All ${state.profiles.length} profiles were accepted by ${targetLabel}.`}</Alert>
+        >{`All ${pushedPlan?.profileCount ?? 0} profiles were accepted by ${targetLabel}.`}</Alert>
       )}
 
       {report && pushedPlan && (
@@ -185,9 +189,9 @@ export function PushPanel({
           {failed.length > 0 && (
             <Button icon="sync" onClick={onRetry}>{`Retry ${failed.length} failed threads`}</Button>
           )}
-          {state.profiles.length > 0 && (
-            <Button icon="download-alt" variant="secondary" onClick={onDownload}>
-              Download pprof files
+          {(pushedPlan?.profileCount ?? 0) > 0 && (
+            <Button icon="download-alt" variant="secondary" onClick={onDownload} disabled={state.archiving}>
+              {state.archiving ? 'Converting for the download…' : 'Download pprof files'}
             </Button>
           )}
         </Stack>

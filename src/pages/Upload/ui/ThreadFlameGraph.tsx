@@ -4,19 +4,26 @@ import { FlameGraph } from '@grafana/flamegraph';
 import { Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
 import { ThreadRow } from '../domain/threadRows';
 import { flameGraphFrame } from '../domain/flameGraphFrame';
+import { FlameGraphRows } from '../domain/flameGraphRows';
 
-export function ThreadFlameGraph({ row }: { row: ThreadRow }) {
+export function ThreadFlameGraph({ row, rows }: { row: ThreadRow; rows?: FlameGraphRows }) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
-  const data = useMemo(() => (row.thread ? flameGraphFrame(row.thread) : undefined), [row.thread]);
-  if (!row.thread || !data) {
+  const data = useMemo(() => (rows ? flameGraphFrame(rows) : undefined), [rows]);
+  if (!row.thread) {
     return null;
   }
   return (
     <Stack direction="column" gap={1}>
       <Text element="h3" variant="h5">{`Flame graph: ${row.name || `profile ${row.index}`}`}</Text>
       <div data-testid="thread-flame-graph" className={styles.frame}>
-        <FlameGraph data={data} getTheme={() => theme} />
+        {data ? (
+          <FlameGraph data={data} getTheme={() => theme} />
+        ) : (
+          <Text color="secondary" variant="bodySmall">
+            Loading the flame graph…
+          </Text>
+        )}
       </div>
     </Stack>
   );

@@ -5,7 +5,6 @@ import { PluginPage } from '@grafana/runtime';
 import { Alert, useStyles2 } from '@grafana/ui';
 import { labelValueProblem } from '../../../core/plan/labels';
 import { AppSettings, DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
-import { pprofArchive } from '../domain/pprofArchive';
 import { pyroscopeDatasources } from '../domain/pyroscopeDatasources';
 import { buildThreadRows, parsedFilesOf, ThreadChoiceUi } from '../domain/threadRows';
 import {
@@ -16,6 +15,8 @@ import {
   uploadOptionsFrom,
   uploadSpanMs,
 } from '../domain/uploadForm';
+import { useFlameGraph } from '../domain/useFlameGraph';
+import { usePipeline } from '../domain/usePipeline';
 import { userCanPush } from '../domain/userCanPush';
 import { usePush } from '../domain/usePush';
 import { useUploadFiles } from '../domain/useUploadFiles';
@@ -44,15 +45,16 @@ export default function UploadPage() {
   const maxFileSizeMb = settings.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB;
   const [choices, setChoices] = useState<Record<string, ThreadChoiceUi>>({});
   const [form, setForm] = useState<UploadForm>(() => initialForm(settings, Date.now()));
-  const { files, addFiles, removeFile } = useUploadFiles(maxFileSizeMb, form.sliceSeconds);
+  const pipeline = usePipeline();
+  const { files, addFiles, removeFile } = useUploadFiles(pipeline, maxFileSizeMb, form.sliceSeconds);
   const [shownKey, setShownKey] = useState<string>();
-  const push = usePush();
+  const push = usePush(pipeline);
   const datasources = useMemo(() => pyroscopeDatasources(), []);
   const canPush = userCanPush();
 
   const rows = useMemo(() => buildThreadRows(files, choices), [files, choices]);
   // The same list, in the same order, that buildThreadRows numbers the planner's thread keys by.
-  const parsedFiles = useMemo(() => parsedFilesOf(files).map((f) => f.parsed), [files]);
+  const fileIds = useMemo(() => parsedFilesOf(files).map((f) => f.id), [files]);
   const spanMs = uploadSpanMs(rows);
   const range = useMemo(
     () => form.range ?? defaultRange(form.anchorMs, spanMs, form.sliceSeconds),
@@ -64,12 +66,14 @@ export default function UploadPage() {
     form.serviceName ?? (settings.defaultServiceName || (files[0] ? serviceNameFromFile(files[0].name) : ''));
   const serviceNameProblem = files.length > 0 ? labelValueProblem('service_name', serviceName) : undefined;
 
-  const options = useMemo(
+  const planInput = useMemo(
     () =>
-      parsedFiles.length > 0 ? uploadOptionsFrom(form, rows, serviceName, range, settings.threadLabelName) : undefined,
-    [parsedFiles, form, rows, serviceName, range, settings.threadLabelName]
+      fileIds.length > 0
+        ? { fileIds, options: uploadOptionsFrom(form, rows, serviceName, range, settings.threadLabelName) }
+        : undefined,
+    [fileIds, form, rows, serviceName, range, settings.threadLabelName]
   );
-  const { plan, problems } = useUploadPlan(parsedFiles, options);
+  const { plan, input: plannedInput, problems, planning } = useUploadPlan(pipeline, planInput);
 
   const target: PushTarget | undefined =
     form.target === 'app-route' && settings.pushUrl
@@ -83,9 +87,11 @@ export default function UploadPage() {
       ? 'Choose a Pyroscope datasource to push to.'
       : problems.length > 0 || !plan
         ? undefined
-        : plan.profiles.length === 0
+        : plan.profileCount === 0
           ? 'No thread is selected or has data to push.'
-          : undefined;
+          : planning
+            ? 'Updating what will be written…'
+            : undefined;
 
   const onChangeForm = useCallback((patch: Partial<UploadForm>) => setForm((f) => ({ ...f, ...patch })), []);
   const placeAtNow = useCallback(() => setForm((f) => ({ ...f, range: undefined, anchorMs: Date.now() })), []);
@@ -110,6 +116,13 @@ export default function UploadPage() {
     [rows]
   );
   const shownRow = rows.find((r) => r.uiKey === shownKey) ?? rows.find((r) => r.included);
+  const flameGraphRows = useFlameGraph(pipeline, shownRow?.fileId, shownRow?.thread);
+  const onDownload = useCallback(async () => {
+    const zip = await push.archive();
+    if (zip) {
+      downloadBytes(zip, `${push.state.plan?.serviceName || 'speedscope'}-pprof.zip`);
+    }
+  }, [push]);
   const needsSampleRate = rows.some((r) => r.thread?.kind === 'count' && r.included);
 
   return (
@@ -129,7 +142,7 @@ export default function UploadPage() {
               onRename={onRename}
               onShow={setShownKey}
             />
-            {shownRow && <ThreadFlameGraph row={shownRow} />}
+            {shownRow && <ThreadFlameGraph row={shownRow} rows={flameGraphRows} />}
           </PageSection>
         )}
 
@@ -147,13 +160,20 @@ export default function UploadPage() {
           />
         </PageSection>
 
-        {parsedFiles.length > 0 && (
+        {fileIds.length > 0 && (
           <PageSection title="What will be written">
-            <PlanSummary plan={plan} problems={problems} onPlaceAtNow={placeAtNow} />
+            <PlanSummary
+              plan={plan}
+              problems={problems}
+              planning={planning}
+              sliceSeconds={form.sliceSeconds}
+              onPlaceAtNow={placeAtNow}
+              onWidenSlices={(sliceSeconds) => onChangeForm({ sliceSeconds })}
+            />
           </PageSection>
         )}
 
-        {parsedFiles.length > 0 && (
+        {fileIds.length > 0 && (
           <PageSection title="Push">
             {!canPush && (
               <Alert severity="info" title="Read-only">
@@ -169,12 +189,10 @@ export default function UploadPage() {
               }
               datasourceUid={datasourceUid}
               hasWriteTarget={Boolean(settings.pushUrl)}
-              onPush={() => plan && target && push.start(plan, target)}
+              onPush={() => plan && plannedInput && target && push.start(plan, plannedInput, target)}
               onCancel={push.cancel}
               onRetry={push.retryFailed}
-              onDownload={() =>
-                downloadBytes(pprofArchive(push.state.profiles), `${serviceName || 'speedscope'}-pprof.zip`)
-              }
+              onDownload={onDownload}
             />
           </PageSection>
         )}

@@ -1,0 +1,69 @@
+import { BaseUnit } from '../../../core/threads/units';
+import { ThreadProfile } from '../../../core/threads/threadModel';
+
+/**
+ * A thread's call tree in the row order `@grafana/flamegraph` expects (depth-first pre-order, heaviest child first on
+ * screen), as typed arrays that move from the worker to the page without a copy. Labels are indices into `names`,
+ * which holds each frame name once.
+ */
+export interface FlameGraphRows {
+  level: Int32Array;
+  value: Float64Array;
+  self: Float64Array;
+  label: Int32Array;
+  names: string[];
+  unit: BaseUnit;
+}
+
+export function flameGraphRows(thread: ThreadProfile): FlameGraphRows {
+  const { parent, frame, depth, self } = thread.tree;
+  const nodeCount = parent.length;
+  const total = Float64Array.from(self);
+  // Children are created after their parents, so one backwards pass sums every subtree.
+  for (let n = nodeCount - 1; n > 0; n--) {
+    total[parent[n]] += total[n];
+  }
+  const children: number[][] = Array.from({ length: nodeCount }, () => []);
+  let shown = 1;
+  for (let n = 1; n < nodeCount; n++) {
+    if (total[n] > 0) {
+      children[parent[n]].push(n);
+      shown++;
+    }
+  }
+  const rows: FlameGraphRows = {
+    level: new Int32Array(shown),
+    value: new Float64Array(shown),
+    self: new Float64Array(shown),
+    label: new Int32Array(shown),
+    names: ['total'],
+    unit: thread.baseUnit,
+  };
+  const nameIndex = new Map<number, number>();
+  const stack = [0];
+  for (let row = 0; stack.length > 0; row++) {
+    const n = stack.pop()!;
+    rows.level[row] = depth[n];
+    rows.value[row] = total[n];
+    rows.self[row] = self[n];
+    if (n > 0) {
+      let index = nameIndex.get(frame[n]);
+      if (index === undefined) {
+        index = rows.names.push(thread.frames[frame[n]].name) - 1;
+        nameIndex.set(frame[n], index);
+      }
+      rows.label[row] = index;
+    }
+    // Heaviest first on screen means pushing the lightest first.
+    const kids = children[n].sort((a, b) => total[a] - total[b]);
+    for (const kid of kids) {
+      stack.push(kid);
+    }
+  }
+  return rows;
+}
+
+/** The buffers to transfer along with the rows. */
+export function flameGraphBuffers(rows: FlameGraphRows): ArrayBuffer[] {
+  return [rows.level, rows.value, rows.self, rows.label].map((a) => a.buffer as ArrayBuffer);
+}
