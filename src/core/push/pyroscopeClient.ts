@@ -12,6 +12,7 @@ import { errorText } from '../util/errorText';
 
 export const PUSH_PATH = '/push.v1.PusherService/Push';
 export const SERIES_PATH = '/querier.v1.QuerierService/Series';
+export const SELECT_SERIES_PATH = '/querier.v1.QuerierService/SelectSeries';
 
 /** Transports read at most this much of a response body; the rest is dropped unread. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -199,6 +200,37 @@ export interface SeriesQuery {
 
 export type SeriesLabels = Array<Array<{ name: string; value: string }>>;
 
+/**
+ * `querier.v1.SelectSeriesRequest` (grafana/pyroscope `api/querier/v1/querier.proto`): `profileTypeID`,
+ * `labelSelector`, `start`/`end` in ms since epoch, `step` in seconds (a double), `groupBy`.
+ */
+export interface SelectSeriesQuery {
+  profileTypeId: string;
+  /** A selector such as `{service_name="checkout", thread_name="main"}` (see `labelSelector`). */
+  labelSelector: string;
+  startMs: number;
+  endMs: number;
+  stepSeconds: number;
+  groupBy?: string[];
+}
+
+/** One `types.v1.Series` of the answer: its grouped labels and its points (`types.v1.Point`: value, timestamp ms). */
+export interface SeriesPoints {
+  labels: Array<{ name: string; value: string }>;
+  points: Array<{ timestampMs: number; value: number }>;
+}
+
+/** A Prometheus-style selector matching every label exactly; values quoted with Go/JSON string escapes. */
+export function labelSelector(labels: Array<{ name: string; value: string }>): string {
+  return `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
+}
+
+/** A proto3 JSON number: int64 and double fields may come as strings (`"123"`, `"NaN"`). */
+function protoNumber(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return n;
+}
+
 export interface ClientOptions {
   /** Deadline for one request, headers and body (default 60 s). Passing it is a TransportError, retryable. */
   requestTimeoutMs?: number;
@@ -243,6 +275,34 @@ export class PyroscopeClient {
     const answer = await this.call(SERIES_PATH, body, signal);
     const sets = Array.isArray(answer.labelsSet) ? answer.labelsSet : [];
     return sets.map((set: { labels?: Array<{ name: string; value: string }> }) => set?.labels ?? []);
+  }
+
+  /**
+   * `querier.v1.QuerierService/SelectSeries`: the sum of the selected profiles' values per step, one series per
+   * `groupBy` label set (`querier.v1.SelectSeriesResponse.series`). The answer must fit MAX_RESPONSE_BYTES: callers
+   * keep the number of steps bounded.
+   */
+  async selectSeries(query: SelectSeriesQuery, signal?: AbortSignal): Promise<SeriesPoints[]> {
+    const body = JSON.stringify({
+      profileTypeID: query.profileTypeId,
+      labelSelector: query.labelSelector,
+      start: String(query.startMs),
+      end: String(query.endMs),
+      step: query.stepSeconds,
+      groupBy: query.groupBy ?? [],
+    });
+    const answer = await this.call(SELECT_SERIES_PATH, body, signal);
+    const series: unknown[] = Array.isArray(answer.series) ? answer.series : [];
+    return series.map((s) => {
+      const raw = (s ?? {}) as { labels?: unknown; points?: unknown };
+      const labels = Array.isArray(raw.labels) ? (raw.labels as SeriesPoints['labels']) : [];
+      const points = Array.isArray(raw.points) ? (raw.points as Array<{ value?: unknown; timestamp?: unknown }>) : [];
+      return {
+        labels: labels.map((l) => ({ name: String(l?.name ?? ''), value: String(l?.value ?? '') })),
+        // proto3 JSON leaves out zero values: a point without `value` is 0.
+        points: points.map((p) => ({ timestampMs: protoNumber(p?.timestamp ?? 0), value: protoNumber(p?.value ?? 0) })),
+      };
+    });
   }
 
   private async call(path: string, body: Uint8Array | string, signal?: AbortSignal): Promise<Record<string, any>> {

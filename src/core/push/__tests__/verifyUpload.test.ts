@@ -1,0 +1,260 @@
+import { parseFixture } from '../../../../tests/helpers/fixtures';
+import { PyroscopeStandIn } from '../../../../tests/standins/pyroscopeStandIn';
+import { planUpload, UploadPlan } from '../../plan/planUpload';
+import { batchProfiles, PushBatch } from '../batches';
+import { encodePlan } from '../encodeUpload';
+import { fetchTransport, labelSelector, PyroscopeClient, PyroscopeHttpError } from '../pyroscopeClient';
+import { PushThread, pushUpload } from '../pushUpload';
+import { describeArrival, expectationsFromPlan, findExisting, verifyUpload } from '../verifyUpload';
+
+const NOW = Date.now();
+const FROM = NOW - 5 * 60_000;
+
+let standIn: PyroscopeStandIn;
+let baseUrl: string;
+let client: PyroscopeClient;
+
+beforeAll(async () => {
+  standIn = new PyroscopeStandIn({ rateBytesPerSecond: Infinity });
+  baseUrl = await standIn.start();
+  client = new PyroscopeClient(fetchTransport(baseUrl));
+});
+afterAll(() => standIn.stop());
+beforeEach(() => standIn.reset());
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) {
+    out.push(item);
+  }
+  return out;
+}
+
+function pushThreads(plan: UploadPlan): PushThread[] {
+  return plan.threads.map((t) => ({
+    threadKey: t.threadKey,
+    fileName: t.fileName,
+    threadIndex: t.threadIndex,
+    threadName: t.threadName,
+    labelValue: t.labelValue,
+    profilesTotal: t.profileCount,
+  }));
+}
+
+/** The committed fixtures, planned with their default services, profile types and labels. */
+function fixturePlan(fromMs = FROM): UploadPlan {
+  const files = [
+    parseFixture('py-spy-0.4.1-2threads-small.speedscope.json'),
+    parseFixture('speedscope-0.6.0-two-sampled.speedscope.json'),
+  ];
+  return planUpload(files, { serviceName: 'checkout', fromMs, sliceSeconds: 2, nowMs: NOW });
+}
+
+async function push(plan: UploadPlan): Promise<PushBatch[]> {
+  const batches = await collect(batchProfiles(encodePlan(plan)));
+  const report = await pushUpload(client, batches, pushThreads(plan), plan.skipped, {
+    sleep: async () => {},
+    ingestion: { rateBytesPerSecond: Number.MAX_SAFE_INTEGER, burstBytes: 2 * 1_048_576, distributors: 1 },
+  });
+  expect(report.complete).toBe(true);
+  return batches;
+}
+
+/** What the page holds: the plan without its profiles. */
+function summary(plan: UploadPlan) {
+  const { profiles: _profiles, ...rest } = plan;
+  return rest;
+}
+
+const sleeps: number[] = [];
+const recordSleep = async (ms: number) => {
+  sleeps.push(ms);
+};
+beforeEach(() => (sleeps.length = 0));
+
+const format = (value: number, unit: string) => `${value} ${unit}`;
+
+describe('verifyUpload against the Pyroscope stand-in', () => {
+  it('finds every pushed thread with its exact total and profile count', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    const report = await verifyUpload(client, expectationsFromPlan(summary(plan)), { sleep: recordSleep });
+    expect(report.complete).toBe(true);
+    expect(report.rounds).toBe(1);
+    expect(sleeps).toEqual([]);
+    expect(report.threads.map((t) => [t.status, t.foundTotal, t.foundProfiles])).toEqual(
+      plan.threads.map((t) => ['exact', t.total, t.profileCount])
+    );
+    // The fixtures' totals, as pushed (see pushUpload.test.ts).
+    expect(report.threads.map((t) => t.foundTotal).sort((a, b) => a - b)).toEqual([
+      50_000_000, 2_480_000_000, 14_000_000_000, 14_000_000_000,
+    ]);
+    expect(plan.threads.some((t) => t.profileCount > 1)).toBe(true);
+    const main = plan.threads.findIndex((t) => t.labelValue === 'MainThread');
+    expect(describeArrival(report.threads[main], format)).toBe(
+      `arrived exactly: ${plan.threads[main].profileCount} profiles, total 2480000000 nanoseconds`
+    );
+  });
+
+  it('counts with wider steps when the profile times are known (from the pushed refs)', async () => {
+    const plan = fixturePlan();
+    const batches = await push(plan);
+    const times = new Map<string, number[]>();
+    for (const ref of batches.flatMap((b) => b.profiles)) {
+      times.set(ref.threadKey, [...(times.get(ref.threadKey) ?? []), Number(ref.timeNanos / 1_000_000n)]);
+    }
+    const steps: number[] = [];
+    const inner = fetchTransport(baseUrl);
+    const recording = new PyroscopeClient({
+      description: inner.description,
+      post: (path, body, signal) => {
+        steps.push(JSON.parse(String(body)).step);
+        return inner.post(path, body, signal);
+      },
+    });
+    const report = await verifyUpload(recording, expectationsFromPlan(summary(plan), { profileTimesMs: times }));
+    expect(report.threads.map((t) => [t.status, t.foundProfiles])).toEqual(
+      plan.threads.map((t) => ['exact', t.profileCount])
+    );
+    // Slices of 2 s: one step of 2 s each for threads of several profiles, 1 s for a thread of one.
+    expect(steps).toEqual(plan.threads.map((t) => (t.profileCount > 1 ? 2 : 1)));
+  });
+
+  it('says "missing 1" with the numbers when one stored profile is gone', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    const main = plan.threads.find((t) => t.labelValue === 'MainThread')!;
+    const response = await fetch(`${baseUrl}/standin/remove`, {
+      method: 'POST',
+      body: JSON.stringify({ labels: { thread_name: 'MainThread' }, nth: 0 }),
+    });
+    expect(response.status).toBe(200);
+    const removedNanos = BigInt(((await response.json()) as { timeNanos: string }).timeNanos);
+    const removed = plan.profiles.find((p) => p.threadKey === main.threadKey && p.timeNanos === removedNanos)!;
+    expect(removed.total).toBeGreaterThan(0);
+
+    const report = await verifyUpload(client, expectationsFromPlan(summary(plan)), {
+      sleep: recordSleep,
+      maxRounds: 3,
+      baseDelayMs: 100,
+    });
+    expect(report.complete).toBe(false);
+    const arrival = report.threads.find((t) => t.threadKey === main.threadKey)!;
+    expect(arrival).toMatchObject({
+      status: 'missing',
+      expectedProfiles: main.profileCount,
+      foundProfiles: main.profileCount - 1,
+      missingProfiles: 1,
+      expectedTotal: 2_480_000_000,
+      foundTotal: 2_480_000_000 - removed.total,
+      missingTotal: removed.total,
+      attempts: 3,
+    });
+    expect(describeArrival(arrival, format)).toBe(
+      `missing 1: 1 of ${main.profileCount} profiles not found; total ${2_480_000_000 - removed.total} nanoseconds of ` +
+        `2480000000 nanoseconds (${removed.total} nanoseconds short)`
+    );
+    // Only the missing thread was asked again, after 100 then 200 ms.
+    expect(sleeps).toEqual([100, 200]);
+    expect(report.threads.filter((t) => t.status === 'exact')).toHaveLength(plan.threads.length - 1);
+  });
+
+  it('retries "not queryable yet" with backoff and then finds everything', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    const expectations = expectationsFromPlan(summary(plan));
+    // The first round sees nothing (one query per thread), the second sees all.
+    standIn.setFaults({ notQueryable: expectations.length });
+    const retries: unknown[] = [];
+    const report = await verifyUpload(client, expectations, {
+      sleep: recordSleep,
+      onRetry: (info) => retries.push(info),
+    });
+    expect(report.complete).toBe(true);
+    expect(report.rounds).toBe(2);
+    expect(sleeps).toEqual([500]);
+    expect(retries).toEqual([{ round: 2, delayMs: 500, pending: expectations.length }]);
+    expect(report.threads.every((t) => t.attempts === 2)).toBe(true);
+  });
+
+  it('gives up after the last round and says nothing was visible', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    const expectations = expectationsFromPlan(summary(plan)).slice(0, 1);
+    standIn.setFaults({ notQueryable: 100 });
+    const report = await verifyUpload(client, expectations, {
+      sleep: recordSleep,
+      maxRounds: 4,
+      baseDelayMs: 500,
+      maxDelayMs: 1500,
+    });
+    expect(sleeps).toEqual([500, 1000, 1500]);
+    expect(report.threads[0]).toMatchObject({ status: 'not-queryable', foundTotal: 0, attempts: 4 });
+    expect(describeArrival(report.threads[0], format)).toBe('not queryable yet: nothing visible after 4 queries');
+  });
+
+  it('says "more than expected" when an overlapping push added to the same series', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    // The same files again one second later: same labels, other times.
+    await push(fixturePlan(FROM + 1000));
+    const report = await verifyUpload(client, expectationsFromPlan(summary(plan)), { sleep: recordSleep });
+    expect(report.threads.every((t) => t.status === 'more')).toBe(true);
+    expect(report.threads.map((t) => t.foundTotal)).toEqual(plan.threads.map((t) => 2 * t.total));
+    expect(sleeps).toEqual([]);
+  });
+
+  it('throws a query error that retrying cannot fix', async () => {
+    const plan = fixturePlan();
+    const html = new PyroscopeClient({
+      description: 'login page',
+      post: async () => ({ status: 200, body: '<html></html>', contentType: 'text/html' }),
+    });
+    await expect(verifyUpload(html, expectationsFromPlan(summary(plan)))).rejects.toThrow(PyroscopeHttpError);
+  });
+});
+
+describe('findExisting', () => {
+  it('finds nothing before the first push', async () => {
+    const report = await findExisting(client, summary(fixturePlan()));
+    expect(report).toMatchObject({ overlaps: false, rePush: false });
+    expect(report.placeAfterMs).toBeUndefined();
+    expect(report.threads.every((t) => t.status === 'none' && t.foundTotal === 0)).toBe(true);
+  });
+
+  it('recognises the same upload pushed before as a re-push', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    const report = await findExisting(client, summary(plan));
+    expect(report.rePush).toBe(true);
+    expect(report.overlaps).toBe(false);
+    expect(report.threads.map((t) => [t.status, t.foundTotal])).toEqual(plan.threads.map((t) => ['same', t.total]));
+  });
+
+  it('finds an overlapping upload in the range and where to place the new one after it', async () => {
+    const earlier = fixturePlan(FROM - 2000);
+    await push(earlier);
+    const plan = fixturePlan();
+    const report = await findExisting(client, summary(plan));
+    expect(report.overlaps).toBe(true);
+    expect(report.rePush).toBe(false);
+    const lastEarlierMs = Math.max(
+      ...earlier.profiles
+        .filter((p) => p.timeNanos >= BigInt(plan.fromMs) * 1_000_000n)
+        .map((p) => Number(p.timeNanos / 1_000_000n))
+    );
+    expect(report.placeAfterMs).toBeGreaterThan(lastEarlierMs);
+    expect(report.placeAfterMs! % 1000).toBe(0);
+    // Pushed there, the new upload verifies exactly.
+    const moved = fixturePlan(report.placeAfterMs!);
+    await push(moved);
+    const verified = await verifyUpload(client, expectationsFromPlan(summary(moved)), { sleep: recordSleep });
+    expect(verified.complete).toBe(true);
+  });
+});
+
+describe('labelSelector', () => {
+  it('quotes values with escapes', () => {
+    expect(labelSelector([{ name: 'thread_name', value: 'a "b" \\ c' }])).toBe('{thread_name="a \\"b\\" \\\\ c"}');
+  });
+});
