@@ -584,7 +584,9 @@ function fileServicesOf(files: ParsedFile[], options: UploadOptions, serviceName
     if (given === undefined) {
       perFile.push(cleanLabelValue(suggested.services[i].serviceName));
       reasons.push(suggested.reason);
-      defaulted.push(`${file.fileName} → ${perFile[i]}`);
+      if (file.profiles.some((profile) => profile.ok)) {
+        defaulted.push(`${file.fileName} → ${perFile[i]}`);
+      }
       return;
     }
     const cleaned = cleanLabelValue(given);
@@ -627,7 +629,8 @@ function plannedServices(files: ParsedFile[], services: FileServices, threads: P
   for (const thread of threads) {
     byName.get(thread.serviceName)?.threadKeys.push(thread.threadKey);
   }
-  return [...byName.values()];
+  // A service whose files have nothing planned (unreadable or all excluded) receives nothing: not listed.
+  return [...byName.values()].filter((service) => service.threadKeys.length > 0);
 }
 
 /** `push(...items)` passes every item as an argument, which overflows the stack for very long lists. */

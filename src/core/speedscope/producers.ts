@@ -391,9 +391,12 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
  */
 export function suggestServices(files: ParsedFile[], baseService: string): ServicePlan {
   const programs = files.map(programOf);
-  const first = programs[0];
+  // A file without one readable profile has nothing to push: it neither splits the services nor gets its own.
+  const readable = files.map((file) => file.profiles.some((profile) => profile.ok));
+  const compared = programs.filter((_, i) => readable[i]);
+  const first = compared[0];
   const differences = new Set<string>();
-  for (const program of programs.slice(1)) {
+  for (const program of compared.slice(1)) {
     if (program.producer !== first.producer) {
       differences.add('producers');
     }
@@ -404,18 +407,23 @@ export function suggestServices(files: ParsedFile[], baseService: string): Servi
       differences.add('process ids');
     }
   }
-  if (files.length <= 1 || differences.size === 0) {
+  if (compared.length <= 1 || differences.size === 0) {
     return {
       services: files.map((file) => ({ fileName: file.fileName, serviceName: baseService })),
       shared: true,
       reason:
         files.length <= 1
           ? 'One file: one service.'
-          : 'The files come from the same producer with the same program and process ids: one service.',
+          : compared.length <= 1
+            ? 'Only one file has readable profiles: one service.'
+            : 'The files come from the same producer with the same program and process ids: one service.',
     };
   }
   const taken = new Set<string>();
   const services = files.map((file, i) => {
+    if (!readable[i]) {
+      return { fileName: file.fileName, serviceName: baseService };
+    }
     const base = `${baseService}-${serviceSuffix(programs[i].programNames, file.fileName)}`;
     let serviceName = base;
     for (let n = 2; taken.has(serviceName); n++) {

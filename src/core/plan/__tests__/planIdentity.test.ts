@@ -356,6 +356,18 @@ describe('services per file', () => {
     );
   });
 
+  it('leaves a file without readable profiles out: it neither splits the services nor gets one', () => {
+    const files = [
+      parseFixture('py-spy-0.4.1-2threads-small.speedscope.json'),
+      parseFixture('invalid-speedscope-incomplete-trace.json'),
+    ];
+    const plan = planUpload(files, base);
+    expect(plan.services.map((s) => [s.serviceName, s.threadKeys, s.reason])).toEqual([
+      ['checkout', ['0:0', '0:1'], 'Only one file has readable profiles: one service.'],
+    ]);
+    expect(plan.warnings.map((w) => w.code)).toEqual(['empty-stacks']);
+  });
+
   it('keeps one service for files of one program', () => {
     const a = parseFixture('py-spy-0.4.1-2threads-small.speedscope.json');
     const b = parseFixture('py-spy-0.4.1-3threads-large.speedscope.json');
