@@ -3,6 +3,7 @@ import { UsageError } from './args';
 import { convertCommand } from './commands/convert';
 import { inspectCommand } from './commands/inspect';
 import { pushCommand } from './commands/push';
+import { verifyCommand } from './commands/verify';
 import { printable } from './format';
 import { CliIo } from './io';
 import { EXIT } from './report';
@@ -13,6 +14,7 @@ Commands:
   inspect <file…>   list the threads of Speedscope files (plain or gzip) with their stats and errors
   convert <file…>   write what a push would send: <out>/plan.json and <out>/requests/NNNN.json
   push <file…>      convert and push to Pyroscope, one series per thread
+  verify <plan.json>   read back what convert planned (and push sent): per series, arrived exactly or missing
 
 Options for convert and push:
   --service <name>              service_name label (required)
@@ -26,13 +28,17 @@ Options for convert and push:
   --out <dir>                   (convert) where to write: a new or empty folder, or one convert wrote before
   --grafana <url> --datasource <uid>   (push) through Grafana's datasource proxy; token in GRAFANA_TOKEN
   --pyroscope <url>             (push) straight to Pyroscope; PYROSCOPE_USER/PYROSCOPE_PASSWORD for basic auth
-  --tenant <id>                 (push) X-Scope-OrgID for multi-tenant Pyroscope
-  --timeout <s>                 (push) deadline of one request, headers and body (default 60)
+  --tenant <id>                 (push, verify) X-Scope-OrgID for multi-tenant Pyroscope
+  --timeout <s>                 (push, verify) deadline of one request, headers and body (default 60)
   --push-timeout <s>            (push) bound for the whole push (default 3600)
   --ingestion-rate <MiB/s> --ingestion-burst <MiB> --distributors <n>
                                 (push) the server's ingestion limits that pacing follows (default 4, 2, 1)
+  --verify                      (push) read every pushed series back after the push
+  --verify-rounds <n>           (push --verify, verify) rounds of queries while data is not visible yet (default 6)
 
-Exit codes: 0 everything converted or pushed; 1 nothing; 2 usage error; 3 partial (see the report).
+verify takes --grafana/--datasource or --pyroscope (and --tenant, --timeout) like push.
+
+Exit codes: 0 everything converted, pushed or read back; 1 nothing; 2 usage error; 3 partial (see the report).
 `;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -48,6 +54,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await convertCommand(rest, io);
       case 'push':
         return await pushCommand(rest, io);
+      case 'verify':
+        return await verifyCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

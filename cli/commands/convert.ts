@@ -112,6 +112,9 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
     batch.profiles.forEach((p) => requestOf.set(`${p.threadKey}@${p.timeNanos}`, name));
   }
   const planJson = {
+    // The upload's range (ms); `verify <plan.json>` reads each series back from its profiles' times.
+    fromMs: plan.fromMs,
+    toMs: plan.toMs,
     profiles: plan.profiles.map((p) => ({
       file: p.thread.fileName,
       threadIndex: p.thread.index,

@@ -1,63 +1,27 @@
 import { parseArgs } from 'node:util';
 import { batchProfiles, PYROSCOPE_DEFAULT_INGESTION } from '../../src/core/push/batches';
 import { encodePlan } from '../../src/core/push/encodeUpload';
-import { fetchTransport, PyroscopeClient } from '../../src/core/push/pyroscopeClient';
 import { PushThread, pushUpload } from '../../src/core/push/pushUpload';
+import { expectationsFromPlan } from '../../src/core/push/verifyUpload';
 import { parseNumber, UPLOAD_OPTIONS, usageErrors, UsageError } from '../args';
+import { clientFrom, CONNECTION_OPTIONS } from '../connection';
 import { printable } from '../format';
 import { CliIo } from '../io';
 import { EXIT, inputFailures, isFailedSkip, outcomeTable } from '../report';
 import { prepare } from './convert';
+import { verifyAndReport, VERIFY_OPTIONS, VerifiedThread } from './verify';
 
 const MIB = 1_048_576;
 
 export const PUSH_OPTIONS = {
-  grafana: { type: 'string' },
-  datasource: { type: 'string' },
-  pyroscope: { type: 'string' },
-  tenant: { type: 'string' },
-  timeout: { type: 'string' },
+  ...CONNECTION_OPTIONS,
   'push-timeout': { type: 'string' },
   'ingestion-rate': { type: 'string' },
   'ingestion-burst': { type: 'string' },
   distributors: { type: 'string' },
+  verify: { type: 'boolean' },
+  ...VERIFY_OPTIONS,
 } as const;
-
-interface PushValues {
-  grafana?: string;
-  datasource?: string;
-  pyroscope?: string;
-  tenant?: string;
-  timeout?: string;
-}
-
-function clientFrom(values: PushValues, io: CliIo) {
-  const headers: Record<string, string> = {};
-  if (values.tenant) {
-    headers['X-Scope-OrgID'] = values.tenant;
-  }
-  const timeoutSeconds = parseNumber('timeout', values.timeout, 1, 3600) ?? 60;
-  const options = { requestTimeoutMs: timeoutSeconds * 1000 };
-  if (values.grafana) {
-    if (!values.datasource) {
-      throw new UsageError('--grafana needs --datasource <uid> (the Pyroscope datasource to push through)');
-    }
-    const token = io.env.GRAFANA_TOKEN;
-    if (token) {
-      headers.Authorization = `Bearer ${token}`;
-    }
-    const base = `${values.grafana.replace(/\/+$/, '')}/api/datasources/proxy/uid/${encodeURIComponent(values.datasource)}`;
-    return new PyroscopeClient(fetchTransport(base, headers), options);
-  }
-  if (values.pyroscope) {
-    const { PYROSCOPE_USER: user, PYROSCOPE_PASSWORD: password } = io.env;
-    if (user) {
-      headers.Authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`;
-    }
-    return new PyroscopeClient(fetchTransport(values.pyroscope, headers), options);
-  }
-  throw new UsageError('give --grafana <url> --datasource <uid> (token in GRAFANA_TOKEN) or --pyroscope <url>');
-}
 
 export async function pushCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = usageErrors(() =>
@@ -146,5 +110,24 @@ export async function pushCommand(args: string[], io: CliIo): Promise<number> {
   if (stored === 0 && uncertain === 0) {
     return EXIT.nothing;
   }
-  return report.complete && inputFailures(loaded, plan) === 0 ? EXIT.ok : EXIT.partial;
+  const pushCode = report.complete && inputFailures(loaded, plan) === 0 ? EXIT.ok : EXIT.partial;
+  if (!values.verify) {
+    return pushCode;
+  }
+  // Read back the threads something was (or may have been) stored for, against everything planned for them.
+  const sent = new Set(
+    report.threads.filter((t) => t.profilesPushed + t.profilesUncertain > 0).map((t) => t.threadKey)
+  );
+  const times = new Map<string, number[]>();
+  for (const p of plan.profiles) {
+    times.set(p.threadKey, [...(times.get(p.threadKey) ?? []), Number(p.timeNanos / 1_000_000n)]);
+  }
+  const expectations = expectationsFromPlan(plan, { profileTimesMs: times, only: sent });
+  const byKey = new Map(plan.threads.map((t) => [t.threadKey, t]));
+  const verified: VerifiedThread[] = expectations.map((expectation) => {
+    const t = byKey.get(expectation.threadKey)!;
+    return { file: t.fileName, threadIndex: t.threadIndex, threadName: t.threadName, expectation };
+  });
+  const verifyCode = await verifyAndReport(client, verified, values, io);
+  return pushCode === EXIT.ok && verifyCode === EXIT.ok ? EXIT.ok : EXIT.partial;
 }
