@@ -348,7 +348,7 @@ export function suggestProfileType(
 
 /** The producer of a whole file: detect it once per file, not per thread (it looks at every profile name). */
 export function producerOfFile(file: ParsedFile): Producer {
-  return detectProducer(file.exporter, profileNamesOf(file)).producer;
+  return programOf(file).producer;
 }
 
 /** Identity and profile type of one thread of a parsed file. */
@@ -364,8 +364,26 @@ function profileNamesOf(file: ParsedFile): string[] {
   return file.profiles.map((profile) => profile.name);
 }
 
+interface Program {
+  producer: Producer;
+  programNames: Set<string>;
+  pids: Set<string>;
+}
+
+/** Kept per file: the planner suggests services on every re-plan, and dotnet's pids come from the stack trees. */
+const programs = new WeakMap<ParsedFile, Program>();
+
+function programOf(file: ParsedFile): Program {
+  let program = programs.get(file);
+  if (!program) {
+    program = readProgram(file);
+    programs.set(file, program);
+  }
+  return program;
+}
+
 /** What tells programs apart: producer, program name and process ids, where the file says them. */
-function programOf(file: ParsedFile): { producer: Producer; programNames: Set<string>; pids: Set<string> } {
+function readProgram(file: ParsedFile): Program {
   const { producer } = detectProducer(file.exporter, profileNamesOf(file));
   const programNames = new Set<string>();
   const pids = new Set<string>();
@@ -390,10 +408,10 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
  * their producers, program names or process ids differ.
  */
 export function suggestServices(files: ParsedFile[], baseService: string): ServicePlan {
-  const programs = files.map(programOf);
+  const fileProgram = files.map(programOf);
   // A file without one readable profile has nothing to push: it neither splits the services nor gets its own.
   const readable = files.map((file) => file.profiles.some((profile) => profile.ok));
-  const compared = programs.filter((_, i) => readable[i]);
+  const compared = fileProgram.filter((_, i) => readable[i]);
   const first = compared[0];
   const differences = new Set<string>();
   for (const program of compared.slice(1)) {
@@ -424,7 +442,7 @@ export function suggestServices(files: ParsedFile[], baseService: string): Servi
     if (!readable[i]) {
       return { fileName: file.fileName, serviceName: baseService };
     }
-    const base = `${baseService}-${serviceSuffix(programs[i].programNames, file.fileName)}`;
+    const base = `${baseService}-${serviceSuffix(fileProgram[i].programNames, file.fileName)}`;
     let serviceName = base;
     for (let n = 2; taken.has(serviceName); n++) {
       serviceName = `${base}-${n}`;

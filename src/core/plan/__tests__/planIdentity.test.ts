@@ -1,5 +1,6 @@
 import { describeShared, parseFixture } from '../../../../tests/helpers/fixtures';
 import { parseSpeedscope } from '../../speedscope/parseSpeedscope';
+import { encodePprof } from '../../pprof/encodePprof';
 import { ParsedFile } from '../../threads/threadModel';
 import { PlanError, planUpload, UploadPlan } from '../planUpload';
 import { threadInsights } from '../threadInsights';
@@ -277,6 +278,10 @@ describe('profile types in the plan', () => {
         }
         expect(n).toBeGreaterThan(0);
       }
+    }
+    // Planned sizes stay exact for filtered series: the encoder writes exactly what was planned.
+    for (const profile of plan.profiles) {
+      expect(encodePprof(profile).length).toBe(profile.uncompressedBytes);
     }
     expect(plan.services).toEqual([
       {
