@@ -24,11 +24,12 @@
  * stored for the caller's tenant, `start`/`end` in ms inclusive: `Series` (`matchers`, `labelNames`; the labels
  * include `__profile_type__`, `__type__`, `__unit__`, `__period_type__`, `__period_unit__`), `LabelNames`,
  * `LabelValues` (`name`, `matchers`), `ProfileTypes`, `SelectSeries` (`profileTypeID`, `labelSelector`, `groupBy`,
- * `step` in seconds: sums per step, the first point at `start`), `SelectMergeStacktraces` (`flamegraph` with `names`,
- * `levels` in flamebearer form, `total`, `maxSelf`). Selectors: `=`, `!=`, `=~`, `!~`. Visibility: v1's ingester
- * answers from its head block, so a profile is queryable as soon as Push returns (`pkg/ingester/query.go`); v2's
- * segment writer flushes every 500 ms first (`pkg/segmentwriter/service.go`). `queryLagMs` (option, by the stand-in's
- * clock) and the `notQueryable` switch reproduce "not queryable yet".
+ * `step` in seconds: sums per step, a point holding (point - step, point], the first at `start`),
+ * `SelectMergeStacktraces` (`flamegraph` with `names`, `levels` in flamebearer form, `total`, `maxSelf`).
+ * Selectors: `=`, `!=`, `=~`, `!~`. Visibility: v1's ingester answers from its head block, so a profile is
+ * queryable as soon as Push returns (`pkg/ingester/query.go`); v2's segment writer flushes every 500 ms first
+ * (`pkg/segmentwriter/service.go`). `queryLagMs` (option, by the stand-in's clock) and the `notQueryable` switch
+ * reproduce "not queryable yet".
  *
  * Test switches, `POST /standin/faults` with JSON; each number counts the next PUSH requests it applies to, checked in
  * this order (queries only see `notQueryable`):
@@ -506,7 +507,10 @@ export class PyroscopeStandIn {
     tenant: string,
     hidden: boolean
   ): unknown | ConnectError {
-    const profiles = this.visible(tenant, query, hidden);
+    // SelectSeries reads from one step before `start` (see `selectSeries`): its first point holds (start - step, start].
+    const from =
+      method === 'SelectSeries' ? { ...query, start: Number(query.start ?? 0) - seriesStepMs(query) + 1 } : query;
+    const profiles = this.visible(tenant, from, hidden);
     const matchersOf = (list: unknown) => {
       const parsed = ((list as string[] | undefined) ?? []).map(parseSelector);
       return (labels: LabelPair[]) => parsed.length === 0 || parsed.some((m) => matches(m, labels));
@@ -648,19 +652,33 @@ function matches(matchers: Matcher[], labels: LabelPair[]): boolean {
   });
 }
 
+/** `step` (seconds, a double) in whole ms as the querier converts it: `time.Duration(step * 1e9).Milliseconds()`. */
+function seriesStepMs(query: Record<string, unknown>): number {
+  return Math.max(1, Math.trunc(Math.trunc(Number(query.step ?? 15) * 1e9) / 1e6));
+}
+
+/**
+ * `rangeSeries` (`pkg/querier/querier.go`; `pkg/model` `RangeSeries` in v2): points at start, start + step, … up
+ * to end; a profile counts in the first point at or after its time (ms), so a point holds (point - step, point];
+ * profiles after the last point are left out.
+ */
 function selectSeries(profiles: StoredProfile[], query: Record<string, unknown>) {
   const groupBy = (query.groupBy as string[] | undefined) ?? [];
-  const stepMs = Math.max(1, Number(query.step ?? 15) * 1000);
+  const stepMs = seriesStepMs(query);
   const startMs = Number(query.start ?? 0);
+  const lastPointMs = startMs + Math.floor((Number(query.end ?? startMs) - startMs) / stepMs) * stepMs;
   const groups = new Map<string, { labels: LabelPair[]; points: Map<number, number> }>();
   for (const p of profiles) {
+    const t = Number(p.timeNanos / 1_000_000n);
+    const point = t <= startMs ? startMs : startMs + Math.ceil((t - startMs) / stepMs) * stepMs;
+    if (point > lastPointMs) {
+      continue;
+    }
     const labels = sortLabels(p.labels.filter((l) => groupBy.includes(l.name)));
     const key = seriesKey(labels);
     const group = groups.get(key) ?? { labels, points: new Map<number, number>() };
     groups.set(key, group);
-    const t = Number(p.timeNanos / 1_000_000n);
-    const bucket = startMs + Math.floor((t - startMs) / stepMs) * stepMs;
-    group.points.set(bucket, (group.points.get(bucket) ?? 0) + p.total);
+    group.points.set(point, (group.points.get(point) ?? 0) + p.total);
   }
   return {
     series: [...groups.values()].map((g) => ({

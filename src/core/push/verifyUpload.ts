@@ -7,6 +7,7 @@
  * - the thread's total is the sum of all points (exact below 2^53, about 104 days in nanoseconds);
  * - its profile count is the number of points when no step can hold two profiles: steps no wider than the smallest
  *   gap between the thread's profile times (1 ms when the times are not known; the server keeps milliseconds).
+ * Windows are laid out so that the points hold exactly the thread's range (see `windowOver`).
  *   Counting needs one point per profile, so it is done only for threads of at most MAX_COUNTED_PROFILES profiles;
  *   larger threads get one step over the whole range and their count is not checked (`foundProfiles` undefined).
  * Series with more labels than the pushed ones (other data under the same labels) are part of the selection: that
@@ -151,23 +152,58 @@ function selectorLabels(labels: LabelPair[]): LabelPair[] {
   return labels.filter((l) => !l.name.startsWith('__'));
 }
 
-/** Step (s) that puts every profile of the thread in a step of its own. */
-function countingStepSeconds(timesMs: number[] | undefined): number {
-  if (!timesMs || timesMs.length < 2) {
-    return timesMs?.length === 1 ? 1 : 0.001;
+/**
+ * The querier turns `step` (seconds, a double) into ms as `time.Duration(step * 1e9).Milliseconds()`, which loses
+ * a millisecond for some values (1001 ms becomes 1000): the largest step of at most `ms` that survives it exactly.
+ */
+export function exactStepMs(ms: number): number {
+  for (let step = Math.max(1, Math.floor(ms)); step > 1; step--) {
+    if (Math.trunc(Math.trunc((step / 1000) * 1e9) / 1e6) === step) {
+      return step;
+    }
   }
-  const sorted = [...timesMs].sort((a, b) => a - b);
-  let gap = Infinity;
+  return 1;
+}
+
+/** A SelectSeries window: `start`, `end` and `step` in ms. */
+interface SeriesWindow {
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+}
+
+/**
+ * SelectSeries puts a profile in the first point at or after its time (points at start, start + step, … up to end;
+ * `rangeSeries` in grafana/pyroscope `pkg/querier/querier.go`), reading from one step before start. So a point holds
+ * (point - step, point], and with the first point at `fromMs + step - 1` the points hold exactly [fromMs, last point],
+ * the last point being the first at or after `lastMs`.
+ */
+function windowOver(fromMs: number, lastMs: number, stepMs: number): SeriesWindow {
+  const startMs = fromMs + stepMs - 1;
+  const endMs = lastMs <= startMs ? startMs : startMs + Math.ceil((lastMs - startMs) / stepMs) * stepMs;
+  return { startMs, endMs, stepMs };
+}
+
+/** Steps no wider than the smallest gap between the thread's profiles: each step then holds at most one profile. */
+function countingWindow(e: ThreadExpectation): SeriesWindow {
+  const times = e.profileTimesMs;
+  if (!times || times.length === 0) {
+    return windowOver(e.fromMs, e.toMs, 1);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  let gap = e.toMs - e.fromMs + 1;
   for (let i = 1; i < sorted.length; i++) {
     gap = Math.min(gap, sorted[i] - sorted[i - 1]);
   }
-  // Times are floored to ms by the server: floor(a) - floor(b) >= floor(a - b), so a step of floor(gap) ms holds one.
-  return Math.max(1, Math.floor(gap)) / 1000;
+  // Times are whole ms (the server floors nanoseconds), and floor(a) - floor(b) >= floor(a - b): a step of
+  // floor(gap) ms never holds two profiles.
+  return windowOver(e.fromMs, sorted[sorted.length - 1], exactStepMs(Math.max(1, gap)));
 }
 
-/** Seconds for one step covering [fromMs, toMs]. */
-function wholeRangeStepSeconds(fromMs: number, toMs: number): number {
-  return Math.ceil((toMs - fromMs + 1) / 1000) + 1;
+/** One step (whole seconds, so exact) over the range: the total only. */
+function totalWindow(e: ThreadExpectation): SeriesWindow {
+  const last = Math.max(e.toMs, ...(e.profileTimesMs ?? []));
+  return windowOver(e.fromMs, last, Math.ceil((last - e.fromMs + 1) / 1000) * 1000);
 }
 
 interface Found {
@@ -177,13 +213,14 @@ interface Found {
 
 async function readBack(client: PyroscopeClient, e: ThreadExpectation, signal?: AbortSignal): Promise<Found> {
   const counted = e.profileCount <= MAX_COUNTED_PROFILES;
+  const window = counted ? countingWindow(e) : totalWindow(e);
   const series = await client.selectSeries(
     {
       profileTypeId: e.profileTypeId,
       labelSelector: labelSelector(selectorLabels(e.labels)),
-      startMs: e.fromMs,
-      endMs: e.toMs,
-      stepSeconds: counted ? countingStepSeconds(e.profileTimesMs) : wholeRangeStepSeconds(e.fromMs, e.toMs),
+      startMs: window.startMs,
+      endMs: window.endMs,
+      stepSeconds: window.stepMs / 1000,
     },
     signal
   );
@@ -314,7 +351,7 @@ export interface ExistingSeries {
    */
   status: 'none' | 'same' | 'overlap';
   foundTotal: number;
-  /** Start of the first and end of the last step holding data (ms), at the range's 1/EXISTING_STEPS resolution. */
+  /** The data lies within [firstDataMs, lastDataMs] (ms), known to whole seconds or 1/EXISTING_STEPS of the range. */
   firstDataMs?: number;
   lastDataMs?: number;
 }
@@ -338,16 +375,17 @@ export async function findExisting(
   plan: PlanSummaryForVerify,
   options: { signal?: AbortSignal } = {}
 ): Promise<ExistingReport> {
-  const stepSeconds = Math.max(1, Math.ceil((plan.toMs - plan.fromMs) / 1000 / EXISTING_STEPS));
+  const stepMs = Math.max(1, Math.ceil((plan.toMs - plan.fromMs) / 1000 / EXISTING_STEPS)) * 1000;
+  const window = windowOver(plan.fromMs, plan.toMs, stepMs);
   const threads: ExistingSeries[] = [];
   for (const t of plan.threads) {
     const series = await client.selectSeries(
       {
         profileTypeId: t.profileTypeId,
         labelSelector: labelSelector(selectorLabels(t.labels)),
-        startMs: plan.fromMs,
-        endMs: plan.toMs,
-        stepSeconds,
+        startMs: window.startMs,
+        endMs: window.endMs,
+        stepSeconds: stepMs / 1000,
       },
       options.signal
     );
@@ -359,8 +397,9 @@ export async function findExisting(
       foundTotal,
     };
     if (points.length > 0) {
-      existing.firstDataMs = Math.min(...points.map((p) => p.timestampMs));
-      existing.lastDataMs = Math.max(...points.map((p) => p.timestampMs)) + stepSeconds * 1000;
+      // A point holds (point - step, point].
+      existing.firstDataMs = Math.min(...points.map((p) => p.timestampMs)) - stepMs + 1;
+      existing.lastDataMs = Math.max(...points.map((p) => p.timestampMs));
     }
     threads.push(existing);
   }
@@ -371,7 +410,7 @@ export async function findExisting(
     rePush: withData.length > 0 && withData.every((t) => t.status === 'same'),
   };
   if (withData.length > 0) {
-    report.placeAfterMs = Math.ceil(Math.max(...withData.map((t) => t.lastDataMs!)) / 1000) * 1000;
+    report.placeAfterMs = Math.ceil((Math.max(...withData.map((t) => t.lastDataMs!)) + 1) / 1000) * 1000;
   }
   return report;
 }

@@ -5,7 +5,7 @@ import { batchProfiles, PushBatch } from '../batches';
 import { encodePlan } from '../encodeUpload';
 import { fetchTransport, labelSelector, PyroscopeClient, PyroscopeHttpError } from '../pyroscopeClient';
 import { PushThread, pushUpload } from '../pushUpload';
-import { describeArrival, expectationsFromPlan, findExisting, verifyUpload } from '../verifyUpload';
+import { describeArrival, exactStepMs, expectationsFromPlan, findExisting, verifyUpload } from '../verifyUpload';
 
 const NOW = Date.now();
 const FROM = NOW - 5 * 60_000;
@@ -116,8 +116,9 @@ describe('verifyUpload against the Pyroscope stand-in', () => {
     expect(report.threads.map((t) => [t.status, t.foundProfiles])).toEqual(
       plan.threads.map((t) => ['exact', t.profileCount])
     );
-    // Slices of 2 s: one step of 2 s each for threads of several profiles, 1 s for a thread of one.
-    expect(steps).toEqual(plan.threads.map((t) => (t.profileCount > 1 ? 2 : 1)));
+    // Slices of 2 s: steps of 2 s for threads of several profiles; one step over the range for a thread of one.
+    const range = (plan.toMs - plan.fromMs + 1) / 1000;
+    expect(steps).toEqual(plan.threads.map((t) => (t.profileCount > 1 ? 2 : range)));
   });
 
   it('says "missing 1" with the numbers when one stored profile is gone', async () => {
@@ -250,6 +251,31 @@ describe('findExisting', () => {
     await push(moved);
     const verified = await verifyUpload(client, expectationsFromPlan(summary(moved)), { sleep: recordSleep });
     expect(verified.complete).toBe(true);
+  });
+});
+
+describe('selectSeries', () => {
+  it('puts a profile in the first point at or after it, reads one step before start, and none after the last point', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    const main = plan.profiles.filter((p) => p.threadLabelValue === 'MainThread');
+    const t0 = Number(main[0].timeNanos / 1_000_000n);
+    const query = { profileTypeId: main[0].profileTypeId, labelSelector: '{thread_name="MainThread"}', stepSeconds: 1 };
+    const points = async (startMs: number, endMs: number) =>
+      (await client.selectSeries({ ...query, startMs, endMs })).flatMap((s) =>
+        s.points.map((p) => [p.timestampMs - t0, p.value])
+      );
+    expect(await points(t0 - 1, t0 + 999)).toEqual([[999, main[0].total]]);
+    expect(await points(t0 + 999, t0 + 999)).toEqual([[999, main[0].total]]);
+    expect(await points(t0 + 1000, t0 + 1999)).toEqual([]);
+  });
+});
+
+describe('exactStepMs', () => {
+  it('keeps steps the querier converts back exactly, and steps down from those it would shorten', () => {
+    expect([1, 2, 999, 1000, 2000, 14_001].map(exactStepMs)).toEqual([1, 2, 999, 1000, 2000, 14_001]);
+    // 1.001 s * 1e9 is 1 000 999 999.99… ns: Go's Duration truncates it to 1000 ms.
+    expect(exactStepMs(1001)).toBe(1000);
   });
 });
 
