@@ -57,6 +57,13 @@ export interface GrafanaStandInOptions {
   buildHost?: boolean;
   /** `[dataproxy] timeout`: how long the proxies wait for upstream response headers (default 30 s, as Grafana). */
   dataproxyTimeoutMs?: number;
+  /** Starts the dataproxy deadline and returns its cancel; tests inject one they fire themselves. */
+  startTimer?: (ms: number, onFire: () => void) => () => void;
+}
+
+function realTimer(ms: number, onFire: () => void): () => void {
+  const timer = setTimeout(onFire, ms);
+  return () => clearTimeout(timer);
 }
 
 export const DATASOURCE_UID = 'pyroscope-local';
@@ -306,7 +313,8 @@ export class GrafanaStandIn {
   ) {
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBodyBytes(req);
     const headersDeadline = new AbortController();
-    const timer = setTimeout(() => headersDeadline.abort(), this.options.dataproxyTimeoutMs ?? 30_000);
+    const startTimer = this.options.startTimer ?? realTimer;
+    const cancelDeadline = startTimer(this.options.dataproxyTimeoutMs ?? 30_000, () => headersDeadline.abort());
     res.on('close', () => headersDeadline.abort());
     let upstream: Response;
     try {
@@ -318,10 +326,9 @@ export class GrafanaStandIn {
         signal: headersDeadline.signal,
       });
     } catch {
-      clearTimeout(timer);
       return this.send(req, res, headersDeadline.signal.aborted ? 504 : 502, '', 'text/plain');
     } finally {
-      clearTimeout(timer);
+      cancelDeadline();
     }
     if (isDatasource && upstream.status === 401) {
       await upstream.body?.cancel();

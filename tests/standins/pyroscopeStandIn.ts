@@ -125,9 +125,22 @@ const LOGIN_PAGE =
 
 export const seriesKey = (labels: LabelPair[]) => JSON.stringify(sortLabels(labels));
 
+/**
+ * A request the stand-in answered, or did not: status -1 when `hang` left it unanswered, 0 when `drop` closed the
+ * connection, -2 when the client went away before its body was complete.
+ */
+export interface RecordedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  status: number;
+}
+
 export class PyroscopeStandIn {
   stored: StoredProfile[] = [];
-  requests: Array<{ path: string; headers: IncomingMessage['headers']; body: string; status: number }> = [];
+  requests: RecordedRequest[] = [];
+  private requestWaiters: Array<{ matches: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }> =
+    [];
   private faults: Faults = {};
   private server?: Server;
   private readonly now: () => number;
@@ -141,7 +154,9 @@ export class PyroscopeStandIn {
   }
 
   async start(port = 0): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => this.handlerFailed(req, res, e));
+    });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -149,6 +164,15 @@ export class PyroscopeStandIn {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /**
+   * The first request, already recorded or still to come, that `matches`: tests wait for the event itself, never for
+   * an amount of time that a loaded machine may exceed.
+   */
+  requestMatching(matches: (r: RecordedRequest) => boolean): Promise<RecordedRequest> {
+    const seen = this.requests.find(matches);
+    return seen ? Promise.resolve(seen) : new Promise((resolve) => this.requestWaiters.push({ matches, resolve }));
   }
 
   setFaults(faults: Faults): void {
@@ -230,7 +254,7 @@ export class PyroscopeStandIn {
     }
     const body = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '').split('?')[0];
-    const record = (status: number) => this.requests.push({ path, headers: req.headers, body, status });
+    const record = (status: number) => this.record({ path, headers: req.headers, body, status });
     const reply = (
       status: number,
       payload: unknown,
@@ -289,6 +313,28 @@ export class PyroscopeStandIn {
       return result instanceof ConnectError ? fail(result) : reply(200, result);
     }
     reply(404, '404 page not found\n', 'text/plain; charset=utf-8');
+  }
+
+  private record(request: RecordedRequest): void {
+    this.requests.push(request);
+    const waiting = this.requestWaiters;
+    this.requestWaiters = waiting.filter((w) => !w.matches(request));
+    waiting.filter((w) => w.matches(request)).forEach((w) => w.resolve(request));
+  }
+
+  /**
+   * A client that goes away in the middle of its request body (an aborted or timed-out upload) makes reading the body
+   * fail with "aborted": like a Go server, the stand-in then has nobody to answer. Anything else is a stand-in bug,
+   * answered with 500 so that the test sees it; a rejection left unhandled would fail whichever test runs next instead.
+   */
+  private handlerFailed(req: IncomingMessage, res: ServerResponse, e: unknown): void {
+    if (req.destroyed || res.destroyed || res.headersSent) {
+      this.record({ path: (req.url ?? '').split('?')[0], headers: req.headers, body: '', status: -2 });
+      res.destroy();
+      return;
+    }
+    res.writeHead(500, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ code: 'internal', message: `stand-in failure: ${String(e)}` }));
   }
 
   private tenantOf(req: IncomingMessage): string | ConnectError {

@@ -185,11 +185,24 @@ describe('the stand-in proxies', () => {
   it('answers an empty 504 when the upstream sends no headers within the dataproxy timeout', async () => {
     pyroscope = new PyroscopeStandIn();
     const pyroscopeUrl = await pyroscope.start();
-    grafana = new GrafanaStandIn({ pyroscopeUrl, buildHost: false, dataproxyTimeoutMs: 50 });
+    // The deadline passes when the test says so: once the upstream holds the whole request and leaves it unanswered.
+    const deadlines: number[] = [];
+    let fireDeadline: (() => void) | undefined;
+    const startTimer = (ms: number, onFire: () => void) => {
+      deadlines.push(ms);
+      fireDeadline = onFire;
+      return () => (fireDeadline = undefined);
+    };
+    grafana = new GrafanaStandIn({ pyroscopeUrl, buildHost: false, dataproxyTimeoutMs: 50, startTimer });
     grafanaUrl = await grafana.start();
     pyroscope.setFaults({ hang: 1 });
-    const res = await post(`/api/datasources/proxy/uid/${DATASOURCE_UID}${PUSH}`, body());
+    const answer = post(`/api/datasources/proxy/uid/${DATASOURCE_UID}${PUSH}`, body());
+    await pyroscope.requestMatching((r) => r.status === -1);
+    expect(deadlines).toEqual([50]);
+    fireDeadline!();
+    const res = await answer;
     expect([res.status, await res.text()]).toEqual([504, '']);
+    expect(fireDeadline).toBeUndefined();
   });
 
   it('forwards queries through the datasource proxy', async () => {

@@ -2,6 +2,7 @@
  * The Pyroscope stand-in against the behaviours it claims to imitate (tests/standins/README.md), each with the
  * server's own wording. Profiles are written byte by byte (pprofBytes.ts) so that malformed ones can be sent.
  */
+import { request } from 'node:http';
 import { PyroscopeStandIn, StandInOptions } from '../pyroscopeStandIn';
 import { humanizeBytes, humanizeIBytes, TenantRateLimiter } from '../pyroscope/rateLimiter';
 import { goTimeString } from '../pyroscope/validation';
@@ -304,12 +305,28 @@ describe('misbehaviour switches (/standin/faults)', () => {
     })
       .then(() => (settled = true))
       .catch(() => 'aborted');
-    while (!standIn.requests.some((r) => r.status === -1)) {
-      await new Promise((r) => setImmediate(r));
-    }
+    await standIn.requestMatching((r) => r.status === -1);
     expect(settled).toBe(false);
     controller.abort();
     expect(await pending).toBe('aborted');
+  });
+
+  it('records a client that goes away in the middle of its body as -2, and keeps serving', async () => {
+    const { hostname, port } = new URL(url);
+    const upload = request({
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/push.v1.PusherService/Push',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': '1000' },
+    });
+    upload.on('error', () => undefined);
+    // The headers and a part of the body reach the stand-in; the rest never comes.
+    upload.write('{"series":[', () => upload.destroy());
+    const abandoned = await standIn.requestMatching((r) => r.status === -2);
+    expect([abandoned.path, abandoned.body]).toEqual(['/push.v1.PusherService/Push', '']);
+    expect((await push(body())).status).toBe(200);
+    expect(standIn.stored).toHaveLength(1);
   });
 
   it('answers 400 with a 6 MiB body', async () => {
