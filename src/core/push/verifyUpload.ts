@@ -39,6 +39,15 @@ export interface ThreadExpectation {
   unit: BaseUnit;
   /** The times (ms) its profiles were pushed at, when known: steps can then be wider than 1 ms. */
   profileTimesMs?: number[];
+  /**
+   * The total `findExisting` found under these labels in the range before the push (`withExisting`). Then both
+   * `total` (the earlier copy of an identical re-push counted once, as v1 does at query time) and `total +
+   * existingTotal` (other data, or duplicates v2 shows until compaction) are an exact arrival; profiles are not
+   * counted.
+   */
+  existingTotal?: number;
+  /** The last ms `findExisting` looked at: with `existingTotal`, the read-back covers the same [fromMs, this]. */
+  existingUntilMs?: number;
 }
 
 /** The plan summary the page holds (`UploadPlan` without `profiles`), or the part of it verification needs. */
@@ -101,6 +110,8 @@ export interface ThreadArrival {
   attempts: number;
   /** The last query error, when the last attempt failed (the status is then `not-queryable`). */
   error?: string;
+  /** What was there before the push (`ThreadExpectation.existingTotal`). */
+  existingTotal?: number;
 }
 
 export interface VerifyReport {
@@ -131,6 +142,28 @@ export interface VerifyOptions {
   /** Injected in tests; resolves after `ms`, rejects when `signal` aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   onRetry?: (info: RetryInfo) => void;
+  /** Queries in flight at once (default 4). */
+  concurrency?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+/** Runs `task` over `items` with at most `limit` at once; the first failure stops taking new items and is thrown. */
+async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -206,14 +239,24 @@ function totalWindow(e: ThreadExpectation): SeriesWindow {
   return windowOver(e.fromMs, last, Math.ceil((last - e.fromMs + 1) / 1000) * 1000);
 }
 
+/** One point holding exactly [fromMs, untilMs], what `findExisting` covered (its span is whole seconds: exact). */
+function sameAsExisting(fromMs: number, untilMs: number): SeriesWindow {
+  return windowOver(fromMs, untilMs, untilMs - fromMs + 1);
+}
+
 interface Found {
   total: number;
   profiles?: number;
 }
 
 async function readBack(client: PyroscopeClient, e: ThreadExpectation, signal?: AbortSignal): Promise<Found> {
-  const counted = e.profileCount <= MAX_COUNTED_PROFILES;
-  const window = counted ? countingWindow(e) : totalWindow(e);
+  const counted = e.profileCount <= MAX_COUNTED_PROFILES && e.existingTotal === undefined;
+  const window =
+    e.existingUntilMs !== undefined
+      ? sameAsExisting(e.fromMs, e.existingUntilMs)
+      : counted
+        ? countingWindow(e)
+        : totalWindow(e);
   const series = await client.selectSeries(
     {
       profileTypeId: e.profileTypeId,
@@ -235,10 +278,14 @@ async function readBack(client: PyroscopeClient, e: ThreadExpectation, signal?: 
   return counted ? { total, profiles } : { total };
 }
 
-function arrivalOf(e: ThreadExpectation, found: Found, attempts: number): ThreadArrival {
-  const nothing = found.total === 0 && !found.profiles;
-  const fewer = found.total < e.total || (found.profiles !== undefined && found.profiles < e.profileCount);
-  const more = found.total > e.total || (found.profiles !== undefined && found.profiles > e.profileCount);
+function arrivalOf(e: ThreadExpectation, read: Found, attempts: number): ThreadArrival {
+  const existing = e.existingTotal ?? 0;
+  // With data there before the push, the points count those profiles too: only totals can be compared.
+  const found: Found = existing > 0 ? { total: read.total } : read;
+  const nothing = found.total === 0 && !read.profiles;
+  const exactTotal = found.total === e.total || (existing > 0 && found.total === e.total + existing);
+  const more = found.total > e.total + existing || (found.profiles !== undefined && found.profiles > e.profileCount);
+  const fewer = !exactTotal || (found.profiles !== undefined && found.profiles < e.profileCount);
   const status: ArrivalStatus = nothing ? 'not-queryable' : more ? 'more' : fewer ? 'missing' : 'exact';
   const arrival: ThreadArrival = {
     threadKey: e.threadKey,
@@ -247,14 +294,27 @@ function arrivalOf(e: ThreadExpectation, found: Found, attempts: number): Thread
     expectedTotal: e.total,
     foundTotal: found.total,
     missingProfiles: found.profiles === undefined ? 0 : Math.max(0, e.profileCount - found.profiles),
-    missingTotal: Math.max(0, e.total - found.total),
+    missingTotal: status === 'missing' ? Math.max(0, e.total + existing - found.total) : 0,
     unit: e.unit,
     attempts,
   };
   if (found.profiles !== undefined) {
     arrival.foundProfiles = found.profiles;
   }
+  if (existing > 0) {
+    arrival.existingTotal = existing;
+  }
   return arrival;
+}
+
+/** The expectations with what `findExisting` found before the push, for series that had data. */
+export function withExisting(expectations: ThreadExpectation[], existing: ExistingReport): ThreadExpectation[] {
+  const totals = new Map(existing.threads.map((t) => [t.threadKey, t.foundTotal]));
+  return expectations.map((e) =>
+    (totals.get(e.threadKey) ?? 0) > 0
+      ? { ...e, existingTotal: totals.get(e.threadKey), existingUntilMs: existing.coveredUntilMs }
+      : e
+  );
 }
 
 function retryable(e: unknown): boolean {
@@ -277,12 +337,13 @@ export async function verifyUpload(
   const maxDelayMs = options.maxDelayMs ?? 8000;
   const retryMissing = options.retryMissing ?? true;
   const sleep = options.sleep ?? realSleep;
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const results = new Map<string, ThreadArrival>();
   let pending = expectations;
   let rounds = 0;
   while (pending.length > 0) {
     rounds++;
-    for (const e of pending) {
+    await inParallel(pending, concurrency, async (e) => {
       if (options.signal?.aborted) {
         throw new PushCancelledError();
       }
@@ -295,7 +356,7 @@ export async function verifyUpload(
         }
         results.set(e.threadKey, { ...arrivalOf(e, { total: 0 }, attempts), error: errorText(error) });
       }
-    }
+    });
     pending = pending.filter((e) => {
       const status = results.get(e.threadKey)!.status;
       return status === 'not-queryable' || (retryMissing && status === 'missing');
@@ -314,20 +375,32 @@ export async function verifyUpload(
 /** One line for a thread's arrival; `format` renders a value in its unit (the CLI's or the page's formatter). */
 export function describeArrival(a: ThreadArrival, format: (value: number, unit: BaseUnit) => string): string {
   const profiles = (n: number) => `${n} profile${n === 1 ? '' : 's'}`;
-  const counted = a.foundProfiles !== undefined ? '' : ' (profiles not counted: too many to list)';
+  const counted = a.foundProfiles !== undefined ? '' : ' (profiles not counted: too many to list one by one)';
   switch (a.status) {
     case 'exact':
+      if (a.existingTotal !== undefined) {
+        const before = format(a.existingTotal, a.unit);
+        return (
+          `arrived exactly: total ${format(a.expectedTotal, a.unit)} ` +
+          (a.foundTotal === a.expectedTotal
+            ? `(the ${before} there before is the same data, counted once)`
+            : `on top of the ${before} there before`)
+        );
+      }
       return `arrived exactly: ${profiles(a.expectedProfiles)}, total ${format(a.expectedTotal, a.unit)}${counted}`;
     case 'missing':
       return (
         (a.foundProfiles !== undefined
           ? `missing ${a.missingProfiles}: ${a.missingProfiles} of ${profiles(a.expectedProfiles)} not found; `
           : 'missing: ') +
-        `total ${format(a.foundTotal, a.unit)} of ${format(a.expectedTotal, a.unit)} (${format(a.missingTotal, a.unit)} short)`
+        `total ${format(a.foundTotal, a.unit)} of ${format(a.expectedTotal + (a.existingTotal ?? 0), a.unit)}` +
+        (a.existingTotal ? ` (${format(a.existingTotal, a.unit)} of it there before the push)` : '') +
+        ` (${format(a.missingTotal, a.unit)} short)`
       );
     case 'more':
       return (
         `more than expected: total ${format(a.foundTotal, a.unit)} where ${format(a.expectedTotal, a.unit)} was pushed` +
+        (a.existingTotal ? ` and ${format(a.existingTotal, a.unit)} was there before` : '') +
         (a.foundProfiles !== undefined ? `, ${profiles(a.foundProfiles)} where ${a.expectedProfiles}` : '') +
         ': other data with the same labels in the range (an earlier overlapping push?)'
       );
@@ -364,6 +437,8 @@ export interface ExistingReport {
   rePush: boolean;
   /** Where the upload could start so that it lies after all existing data of its series (whole seconds). */
   placeAfterMs?: number;
+  /** The range looked at was [plan.fromMs, coveredUntilMs] (a whole number of seconds long). */
+  coveredUntilMs: number;
 }
 
 /**
@@ -373,12 +448,12 @@ export interface ExistingReport {
 export async function findExisting(
   client: PyroscopeClient,
   plan: PlanSummaryForVerify,
-  options: { signal?: AbortSignal } = {}
+  options: { signal?: AbortSignal; concurrency?: number } = {}
 ): Promise<ExistingReport> {
   const stepMs = Math.max(1, Math.ceil((plan.toMs - plan.fromMs) / 1000 / EXISTING_STEPS)) * 1000;
   const window = windowOver(plan.fromMs, plan.toMs, stepMs);
-  const threads: ExistingSeries[] = [];
-  for (const t of plan.threads) {
+  const byKey = new Map<string, ExistingSeries>();
+  await inParallel(plan.threads, options.concurrency ?? DEFAULT_CONCURRENCY, async (t) => {
     const series = await client.selectSeries(
       {
         profileTypeId: t.profileTypeId,
@@ -401,13 +476,15 @@ export async function findExisting(
       existing.firstDataMs = Math.min(...points.map((p) => p.timestampMs)) - stepMs + 1;
       existing.lastDataMs = Math.max(...points.map((p) => p.timestampMs));
     }
-    threads.push(existing);
-  }
+    byKey.set(t.threadKey, existing);
+  });
+  const threads = plan.threads.map((t) => byKey.get(t.threadKey)!);
   const withData = threads.filter((t) => t.status !== 'none');
   const report: ExistingReport = {
     threads,
     overlaps: withData.some((t) => t.status === 'overlap'),
     rePush: withData.length > 0 && withData.every((t) => t.status === 'same'),
+    coveredUntilMs: window.endMs,
   };
   if (withData.length > 0) {
     report.placeAfterMs = Math.ceil((Math.max(...withData.map((t) => t.lastDataMs!)) + 1) / 1000) * 1000;

@@ -5,7 +5,14 @@ import { batchProfiles, PushBatch } from '../batches';
 import { encodePlan } from '../encodeUpload';
 import { fetchTransport, labelSelector, PyroscopeClient, PyroscopeHttpError } from '../pyroscopeClient';
 import { PushThread, pushUpload } from '../pushUpload';
-import { describeArrival, exactStepMs, expectationsFromPlan, findExisting, verifyUpload } from '../verifyUpload';
+import {
+  describeArrival,
+  exactStepMs,
+  expectationsFromPlan,
+  findExisting,
+  verifyUpload,
+  withExisting,
+} from '../verifyUpload';
 
 const NOW = Date.now();
 const FROM = NOW - 5 * 60_000;
@@ -251,6 +258,66 @@ describe('findExisting', () => {
     await push(moved);
     const verified = await verifyUpload(client, expectationsFromPlan(summary(moved)), { sleep: recordSleep });
     expect(verified.complete).toBe(true);
+  });
+});
+
+describe('verifying with what was there before the push', () => {
+  it('a deliberate re-push arrives exactly, with the copy counted twice until compaction and once after', async () => {
+    const plan = fixturePlan();
+    await push(plan);
+    const before = await findExisting(client, summary(plan));
+    expect(before.rePush).toBe(true);
+    await push(plan);
+    const expectations = withExisting(expectationsFromPlan(summary(plan)), before);
+    // The stand-in, like v2 before compaction, shows both copies.
+    const doubled = await verifyUpload(client, expectations, { sleep: recordSleep });
+    expect(doubled.complete).toBe(true);
+    expect(doubled.threads.map((t) => t.foundTotal)).toEqual(plan.threads.map((t) => 2 * t.total));
+    const main = plan.threads.findIndex((t) => t.labelValue === 'MainThread');
+    expect(describeArrival(doubled.threads[main], format)).toBe(
+      'arrived exactly: total 2480000000 nanoseconds on top of the 2480000000 nanoseconds there before'
+    );
+    // Compaction keeps one profile per (labels, time), as v1 does at query time.
+    expect(standIn.compact()).toBe(plan.profiles.length);
+    const once = await verifyUpload(client, expectations, { sleep: recordSleep });
+    expect(once.complete).toBe(true);
+    expect(describeArrival(once.threads[main], format)).toBe(
+      'arrived exactly: total 2480000000 nanoseconds (the 2480000000 nanoseconds there before is the same data, counted once)'
+    );
+  });
+
+  it('an upload into a range with other data arrives on top of it; without the baseline it is "more"', async () => {
+    await push(fixturePlan(FROM - 2000));
+    const plan = fixturePlan();
+    const before = await findExisting(client, summary(plan));
+    expect(before.overlaps).toBe(true);
+    await push(plan);
+    const plain = await verifyUpload(client, expectationsFromPlan(summary(plan)), { sleep: recordSleep });
+    // GetTelemetryConfig's earlier 50 ms lie before the range: only the longer threads overlap.
+    expect(before.threads.filter((t) => t.status === 'overlap').length).toBe(3);
+    expect(plain.threads.map((t) => t.status)).toEqual(
+      before.threads.map((t) => (t.status === 'overlap' ? 'more' : 'exact'))
+    );
+    const based = await verifyUpload(client, withExisting(expectationsFromPlan(summary(plan)), before), {
+      sleep: recordSleep,
+    });
+    expect(based.threads.map((t) => t.status)).toEqual(plan.threads.map(() => 'exact'));
+    // One profile gone: missing, with the numbers including what was there before.
+    // The earlier upload stored MainThread's two profiles first; the third is the new upload's first.
+    const removed = standIn.removeProfile({ thread_name: 'MainThread' }, 2)!;
+    expect(removed.total).toBe(2_000_000_000);
+    const after = await verifyUpload(client, withExisting(expectationsFromPlan(summary(plan)), before), {
+      sleep: recordSleep,
+      maxRounds: 1,
+    });
+    const main = plan.threads.findIndex((t) => t.labelValue === 'MainThread');
+    const existing = before.threads[main].foundTotal;
+    expect(after.threads[main]).toMatchObject({
+      status: 'missing',
+      foundTotal: 2_480_000_000 + existing - removed.total,
+      missingTotal: removed.total,
+      existingTotal: existing,
+    });
   });
 });
 
