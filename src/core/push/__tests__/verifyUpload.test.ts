@@ -338,6 +338,62 @@ describe('selectSeries', () => {
   });
 });
 
+describe('PyroscopeClient.selectSeries', () => {
+  it('sends querier.v1.SelectSeriesRequest as Connect JSON and reads proto3 JSON answers (int64 as strings, zero values left out)', async () => {
+    const sent: Array<{ path: string; body: unknown }> = [];
+    const fake = new PyroscopeClient({
+      description: 'fake',
+      post: async (path, body) => {
+        sent.push({ path, body: JSON.parse(String(body)) });
+        return {
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            series: [
+              {
+                labels: [{ name: 'thread_name', value: 'a' }],
+                points: [{ timestamp: '1000', value: 2.5 }, { timestamp: '2000' }],
+              },
+              {},
+            ],
+          }),
+        };
+      },
+    });
+    const series = await fake.selectSeries({
+      profileTypeId: 'wall:wall:nanoseconds:cpu:nanoseconds',
+      labelSelector: '{service_name="x"}',
+      startMs: 1000,
+      endMs: 2000,
+      stepSeconds: 0.5,
+      groupBy: ['thread_name'],
+    });
+    expect(sent).toEqual([
+      {
+        path: '/querier.v1.QuerierService/SelectSeries',
+        body: {
+          profileTypeID: 'wall:wall:nanoseconds:cpu:nanoseconds',
+          labelSelector: '{service_name="x"}',
+          start: '1000',
+          end: '2000',
+          step: 0.5,
+          groupBy: ['thread_name'],
+        },
+      },
+    ]);
+    expect(series).toEqual([
+      {
+        labels: [{ name: 'thread_name', value: 'a' }],
+        points: [
+          { timestampMs: 1000, value: 2.5 },
+          { timestampMs: 2000, value: 0 },
+        ],
+      },
+      { labels: [], points: [] },
+    ]);
+  });
+});
+
 describe('exactStepMs', () => {
   it('keeps steps the querier converts back exactly, and steps down from those it would shorten', () => {
     expect([1, 2, 999, 1000, 2000, 14_001].map(exactStepMs)).toEqual([1, 2, 999, 1000, 2000, 14_001]);
