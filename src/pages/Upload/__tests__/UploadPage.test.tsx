@@ -143,7 +143,10 @@ describe('Upload page', () => {
 
     // The plan follows edits after a short debounce: wait for the one with every edit in it.
     expect(
-      await screen.findByText('{__name__="process_cpu", service_name="checkout", thread_name="renamed-one"}')
+      // Two programs: each file gets its own service, named after the one given.
+      await screen.findByText(
+        '{__name__="process_cpu", service_name="checkout-speedscope-0.6.0-two-sampled", thread_name="renamed-one"}'
+      )
     ).toBeInTheDocument();
     expect(screen.getByText(/^3 series, 3 profiles, from /)).toBeInTheDocument();
 
@@ -153,7 +156,12 @@ describe('Upload page', () => {
     expect(decodedPushes()).toEqual([
       {
         url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push',
-        labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'Thread 680254 "MainThread"' },
+        labels: {
+          __name__: 'process_cpu',
+          service_name: 'checkout-py-spy-0.4.1-2threads-small',
+          thread_name: 'MainThread',
+          thread_id: '680254',
+        },
         total: 2_480_000_000,
         profiles: 1,
       },
@@ -161,15 +169,20 @@ describe('Upload page', () => {
         url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push',
         labels: {
           __name__: 'process_cpu',
-          service_name: 'checkout',
-          thread_name: 'Thread 680344 "GetTelemetryConfig"',
+          service_name: 'checkout-py-spy-0.4.1-2threads-small',
+          thread_name: 'GetTelemetryConfig',
+          thread_id: '680344',
         },
         total: 50_000_000,
         profiles: 1,
       },
       {
         url: '/api/datasources/proxy/uid/pyro-uid/push.v1.PusherService/Push',
-        labels: { __name__: 'process_cpu', service_name: 'checkout', thread_name: 'renamed-one' },
+        labels: {
+          __name__: 'process_cpu',
+          service_name: 'checkout-speedscope-0.6.0-two-sampled',
+          thread_name: 'renamed-one',
+        },
         total: 14_000_000_000,
         profiles: 1,
       },
@@ -191,14 +204,14 @@ describe('Upload page', () => {
     expect(panes.upload.queries[0]).toMatchObject({
       datasource: { type: 'grafana-pyroscope-datasource', uid: 'pyro-uid' },
       profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
-      labelSelector: '{service_name="checkout",thread_name="renamed-one"}',
+      labelSelector: '{service_name="checkout-speedscope-0.6.0-two-sampled",thread_name="renamed-one"}',
     });
     expect(
       within(results[0])
         .getByRole('link', { name: /Drilldown/ })
         .getAttribute('href')
     ).toMatch(
-      /^\/a\/grafana-pyroscope-app\/explore\?var-dataSource=pyro-uid&var-serviceName=checkout&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=\d+&to=\d+$/
+      /^\/a\/grafana-pyroscope-app\/explore\?var-dataSource=pyro-uid&var-serviceName=checkout-py-spy-0.4.1-2threads-small&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=\d+&to=\d+$/
     );
   });
 

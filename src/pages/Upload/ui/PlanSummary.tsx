@@ -15,13 +15,6 @@ interface Props {
   onWidenSlices: (sliceSeconds: number) => void;
 }
 
-/** What the planner estimates of the upload's size (`UploadPlan.volume`), when it does. */
-interface PlanVolume {
-  uncompressedBytes: number;
-  estimatedCompressedBytes: number;
-  estimatedPushSeconds: number;
-}
-
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 const duration = (seconds: number) =>
   seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
@@ -45,7 +38,7 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
   if (!plan) {
     return planning ? <Text color="secondary">Planning…</Text> : null;
   }
-  const volume = (plan as Plan & { volume?: PlanVolume }).volume;
+  const volume = plan.volume;
   const wider = Math.min(3600, sliceSeconds * 3);
   const typeIds = [...new Set(plan.threads.map((t) => t.profileTypeId))];
   const timeWarnings = plan.warnings.filter((w) => w.code === 'too-old' || w.code === 'too-new');
@@ -88,6 +81,8 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
           <tr>
             <th>Series labels</th>
             <th>Profiles</th>
+            <th>Slices</th>
+            <th>pprof</th>
             <th>Total</th>
           </tr>
         </thead>
@@ -96,6 +91,8 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
             <tr key={t.threadKey}>
               <td className={styles.labels}>{selectorOf(t.labels)}</td>
               <td>{t.profileCount}</td>
+              <td>{`${t.sliceSeconds} s`}</td>
+              <td>{mb(t.uncompressedBytes)}</td>
               <td>{formatValue(t.total, t.unit)}</td>
             </tr>
           ))}

@@ -141,7 +141,7 @@ export function PushPanel({
                 planned && datasourceUid
                   ? {
                       datasourceUid,
-                      serviceName: pushedPlan.serviceName,
+                      serviceName: planned.serviceName,
                       profileTypeId: planned.profileTypeId,
                       fromMs: pushedPlan.fromMs,
                       toMs: pushedPlan.toMs,

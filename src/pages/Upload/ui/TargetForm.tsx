@@ -1,5 +1,5 @@
 import { css } from '@emotion/css';
-import React from 'react';
+import React, { useMemo } from 'react';
 import { dateTime, GrafanaTheme2, TimeRange } from '@grafana/data';
 import {
   Button,
@@ -58,6 +58,9 @@ export function TargetForm({
   writeTargetUrl,
   needsSampleRate,
 }: Props) {
+  // The same object while the range is the same: the picker resets what is being typed in it when its value changes,
+  // and the page re-renders often (progress, plans, flame graphs arriving from the pipeline).
+  const timeRange = useMemo(() => toTimeRange(range), [range]);
   const styles = useStyles2(getStyles);
   const updateLabel = (id: number, patch: { name?: string; value?: string }) =>
     onChange({ labels: form.labels.map((l) => (l.id === id ? { ...l, ...patch } : l)) });
@@ -121,7 +124,7 @@ export function TargetForm({
       >
         <Stack direction="row" gap={1} alignItems="center">
           <TimeRangeInput
-            value={toTimeRange(range)}
+            value={timeRange}
             onChange={(r) => onChange({ range: { fromMs: r.from.valueOf(), toMs: r.to.valueOf() } })}
             hideQuickRanges
           />

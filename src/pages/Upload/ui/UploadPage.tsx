@@ -115,6 +115,14 @@ export default function UploadPage() {
     (include: boolean) => setChoices((c) => Object.fromEntries(rows.map((r) => [r.uiKey, { ...c[r.uiKey], include }]))),
     [rows]
   );
+  // The table shows the label values the planner derived (clean thread names), once there is a plan.
+  const tableRows = useMemo(() => {
+    const planned = new Map(plan?.threads.filter((t) => !t.cpuPartOf).map((t) => [t.threadKey, t.labelValue]));
+    return rows.map((r) => {
+      const value = planned.get(r.planKey);
+      return value !== undefined && !r.labelEdited ? { ...r, labelValue: value } : r;
+    });
+  }, [rows, plan]);
   const shownRow = rows.find((r) => r.uiKey === shownKey) ?? rows.find((r) => r.included);
   const flameGraphRows = useFlameGraph(pipeline, shownRow?.fileId, shownRow?.thread);
   const onDownload = useCallback(async () => {
@@ -135,7 +143,7 @@ export default function UploadPage() {
         {rows.length > 0 && (
           <PageSection title="Threads">
             <ThreadTable
-              rows={rows}
+              rows={tableRows}
               selectedKey={shownRow?.uiKey}
               onToggle={onToggle}
               onToggleAll={onToggleAll}
