@@ -20,7 +20,7 @@ module.exports = {
       displayName: 'core',
       transform,
       testEnvironment: 'node',
-      setupFilesAfterEnv: [],
+      setupFilesAfterEnv: ['<rootDir>/tests/jest/typedArrayEquality.js'],
       testMatch: [
         '<rootDir>/src/core/**/__tests__/**/*.test.ts',
         '<rootDir>/cli/**/__tests__/**/*.test.ts',
@@ -31,7 +31,11 @@ module.exports = {
       ...base,
       displayName: 'ui',
       transform,
-      setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/tests/jest/setupUi.js'],
+      setupFilesAfterEnv: [
+        ...base.setupFilesAfterEnv,
+        '<rootDir>/tests/jest/setupUi.js',
+        '<rootDir>/tests/jest/typedArrayEquality.js',
+      ],
       testMatch: ['<rootDir>/src/**/__tests__/**/*.test.{ts,tsx}'],
       testPathIgnorePatterns: ['<rootDir>/src/core/'],
       // @grafana/flamegraph pulls in more ESM-only d3 packages than the scaffold lists.
