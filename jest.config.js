@@ -20,7 +20,7 @@ module.exports = {
       displayName: 'core',
       transform,
       testEnvironment: 'node',
-      setupFilesAfterEnv: ['<rootDir>/tests/jest/typedArrayEquality.js'],
+      setupFilesAfterEnv: ['<rootDir>/tests/jest/typedArrayEquality.js', '<rootDir>/tests/jest/fastCheckSeed.js'],
       testMatch: [
         '<rootDir>/src/core/**/__tests__/**/*.test.ts',
         '<rootDir>/cli/**/__tests__/**/*.test.ts',
