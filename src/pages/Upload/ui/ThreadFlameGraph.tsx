@@ -1,13 +1,24 @@
 import { css } from '@emotion/css';
-import React, { useMemo } from 'react';
+import React, { memo, useCallback, useMemo } from 'react';
 import { FlameGraph } from '@grafana/flamegraph';
 import { Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
 import { ThreadRow } from '../domain/threadRows';
 import { flameGraphFrame } from '../domain/flameGraphFrame';
 import { FlameGraphRows } from '../domain/flameGraphRows';
 
-export function ThreadFlameGraph({ row, rows }: { row: ThreadRow; rows?: FlameGraphRows }) {
+/**
+ * Memoized, with a stable theme getter: the page re-renders at every push progress, and redrawing a large flame graph
+ * each time would block the page for its whole length.
+ */
+export const ThreadFlameGraph = memo(function ThreadFlameGraph({
+  row,
+  rows,
+}: {
+  row: ThreadRow;
+  rows?: FlameGraphRows;
+}) {
   const theme = useTheme2();
+  const getTheme = useCallback(() => theme, [theme]);
   const styles = useStyles2(getStyles);
   const data = useMemo(() => (rows ? flameGraphFrame(rows) : undefined), [rows]);
   if (!row.thread) {
@@ -18,7 +29,7 @@ export function ThreadFlameGraph({ row, rows }: { row: ThreadRow; rows?: FlameGr
       <Text element="h3" variant="h5">{`Flame graph: ${row.name || `profile ${row.index}`}`}</Text>
       <div data-testid="thread-flame-graph" className={styles.frame}>
         {data ? (
-          <FlameGraph data={data} getTheme={() => theme} />
+          <FlameGraph data={data} getTheme={getTheme} />
         ) : (
           <Text color="secondary" variant="bodySmall">
             Loading the flame graph…
@@ -27,7 +38,7 @@ export function ThreadFlameGraph({ row, rows }: { row: ThreadRow; rows?: FlameGr
       </div>
     </Stack>
   );
-}
+});
 
 // Deep stacks make very tall flame graphs; keep the rest of the page within reach.
 const getStyles = () => ({

@@ -1,5 +1,5 @@
 import { css } from '@emotion/css';
-import React, { useMemo, useState } from 'react';
+import React, { memo, useMemo, useState } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import {
   Badge,
@@ -57,7 +57,10 @@ function groupByFile(rows: ThreadRow[]): Array<[string, ThreadRow[]]> {
   return [...groups.entries()];
 }
 
-export function ThreadTable({ rows, selectedKey, onToggle, onToggleAll, onRename, onShow }: Props) {
+/** Memoized: the page re-renders at every parse and push progress, the table only when its rows change. */
+export const ThreadTable = memo(ThreadTableView);
+
+function ThreadTableView({ rows, selectedKey, onToggle, onToggleAll, onRename, onShow }: Props) {
   const styles = useStyles2(getStyles);
   const [filter, setFilter] = useState('');
   const visible = useMemo(() => {
