@@ -206,13 +206,26 @@ describe('Upload page', () => {
       profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
       labelSelector: '{service_name="checkout-speedscope-0.6.0-two-sampled",thread_name="renamed-one"}',
     });
+    // Every link covers the plan's range, the one the Explore link carries.
+    const { from, to } = panes.upload.range;
+    const cpu = 'var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds';
     expect(
       within(results[0])
         .getByRole('link', { name: /Drilldown/ })
         .getAttribute('href')
-    ).toMatch(
-      /^\/a\/grafana-pyroscope-app\/explore\?var-dataSource=pyro-uid&var-serviceName=checkout-py-spy-0.4.1-2threads-small&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=\d+&to=\d+$/
+    ).toBe(
+      `/a/grafana-pyroscope-app/explore?var-dataSource=pyro-uid&var-serviceName=checkout-py-spy-0.4.1-2threads-small&${cpu}` +
+        `&explorationType=flame-graph&var-filters=thread_name%7C%3D%7CMainThread&var-filters=thread_id%7C%3D%7C680254` +
+        `&from=${from}&to=${to}`
     );
+    expect(
+      screen.getAllByRole('link', { name: /^checkout-.* · process_cpu:cpu$/ }).map((l) => l.getAttribute('href'))
+    ).toEqual([
+      `/a/grafana-pyroscope-app/explore?var-dataSource=pyro-uid&var-serviceName=checkout-py-spy-0.4.1-2threads-small&${cpu}` +
+        `&explorationType=labels&var-groupBy=thread_name&from=${from}&to=${to}`,
+      `/a/grafana-pyroscope-app/explore?var-dataSource=pyro-uid&var-serviceName=checkout-speedscope-0.6.0-two-sampled&${cpu}` +
+        `&explorationType=labels&var-groupBy=thread_name&from=${from}&to=${to}`,
+    ]);
   });
 
   it('places the profiles at a range picked in the time range input', async () => {

@@ -1,55 +1,83 @@
-import { config } from '@grafana/runtime';
-import { PYROSCOPE_DATASOURCE_TYPE } from '../../../settings';
+import { exploreUrl, LinkTarget, threadFlameGraphUrl, uploadLabelsUrl } from '../../../core/links/drilldown';
+import { LabelPair } from '../../../core/plan/labels';
+import { grafanaSubPath } from '../infrastructure/grafanaPaths';
 
-/** Grafana may run under a sub-path (`root_url` behind a proxy): internal links need it in front. */
+/** A path from Grafana's root, with Grafana's sub-path in front. */
 export function inGrafana(path: string): string {
-  return `${config.appSubUrl ?? ''}${path}`;
+  return `${grafanaSubPath()}${path}`;
 }
 
-export interface LinkContext {
-  datasourceUid: string;
-  serviceName: string;
-  profileTypeId: string;
+/** What the links need of a pushed plan (`PlanSummary` has it). */
+export interface LinkPlan {
+  threadLabelName: string;
   fromMs: number;
   toMs: number;
+  threads: Array<{ threadKey: string; serviceName: string; profileTypeId: string; labels: LabelPair[] }>;
 }
 
-/** Profiles Drilldown (Explore Profiles) with service, profile type and range filled in. */
-export function drilldownUrl(c: LinkContext): string {
-  const params = new URLSearchParams({
-    'var-dataSource': c.datasourceUid,
-    'var-serviceName': c.serviceName,
-    'var-profileMetricId': c.profileTypeId,
-    explorationType: 'flame-graph',
-    from: String(c.fromMs),
-    to: String(c.toMs),
-  });
-  return inGrafana(`/a/grafana-pyroscope-app/explore?${params.toString()}`);
+export interface ThreadLinks {
+  /** Profiles Drilldown's flame graph filtered to the thread. */
+  drilldown: string;
+  /** Explore with a query selecting the thread. */
+  explore: string;
 }
 
-/** A label value inside a `{name="value"}` selector: backslashes, quotes and newlines escaped. */
-export function escapeSelectorValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+export interface CompareThreadsLink {
+  serviceName: string;
+  profileTypeId: string;
+  /** Profiles Drilldown's Labels view of the service and type, grouped by the thread label. */
+  href: string;
 }
 
-/** Explore with a Pyroscope query for one uploaded thread. */
-export function exploreUrl(c: LinkContext & { threadLabelName: string; threadLabelValue: string }): string {
-  const selector = `{service_name="${escapeSelectorValue(c.serviceName)}",${c.threadLabelName}="${escapeSelectorValue(c.threadLabelValue)}"}`;
-  const panes = {
-    upload: {
-      datasource: c.datasourceUid,
-      queries: [
-        {
-          refId: 'A',
-          datasource: { type: PYROSCOPE_DATASOURCE_TYPE, uid: c.datasourceUid },
-          queryType: 'both',
-          profileTypeId: c.profileTypeId,
-          labelSelector: selector,
-          groupBy: [],
-        },
-      ],
-      range: { from: String(c.fromMs), to: String(c.toMs) },
-    },
+function targetOf(plan: LinkPlan, thread: LinkPlan['threads'][number], datasourceUid: string): LinkTarget {
+  return {
+    datasourceUid,
+    serviceName: thread.serviceName,
+    profileTypeId: thread.profileTypeId,
+    fromMs: plan.fromMs,
+    toMs: plan.toMs,
   };
-  return inGrafana(`/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`);
+}
+
+/**
+ * The labels that tell the thread's series apart within its service: the thread label, the thread's own ids
+ * (thread_id, pid) and any extra labels. `service_name` is in the target; `__name__` and `__delta__` are not labels
+ * a query selects on.
+ */
+function seriesFilters(labels: LabelPair[]): LabelPair[] {
+  return labels.filter((l) => !l.name.startsWith('__') && l.name !== 'service_name');
+}
+
+export function threadLinks(plan: LinkPlan, threadKey: string, datasourceUid: string): ThreadLinks | undefined {
+  const thread = plan.threads.find((t) => t.threadKey === threadKey);
+  if (!thread) {
+    return undefined;
+  }
+  const target = targetOf(plan, thread, datasourceUid);
+  const filters = seriesFilters(thread.labels);
+  return {
+    drilldown: inGrafana(threadFlameGraphUrl(target, filters)),
+    explore: inGrafana(exploreUrl(target, filters)),
+  };
+}
+
+/** One "compare threads" link per (service, profile type) of the given threads, in plan order. */
+export function compareThreadsLinks(
+  plan: LinkPlan,
+  threadKeys: Set<string>,
+  datasourceUid: string
+): CompareThreadsLink[] {
+  const links = new Map<string, CompareThreadsLink>();
+  for (const thread of plan.threads.filter((t) => threadKeys.has(t.threadKey))) {
+    const key = JSON.stringify([thread.serviceName, thread.profileTypeId]);
+    if (!links.has(key)) {
+      const target = targetOf(plan, thread, datasourceUid);
+      links.set(key, {
+        serviceName: thread.serviceName,
+        profileTypeId: thread.profileTypeId,
+        href: inGrafana(uploadLabelsUrl(target, plan.threadLabelName)),
+      });
+    }
+  }
+  return [...links.values()];
 }

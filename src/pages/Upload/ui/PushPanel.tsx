@@ -4,7 +4,7 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, BadgeColor, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { ThreadPushStatus } from '../../../core/push/pushUpload';
 import { hintFor } from '../domain/errorHints';
-import { drilldownUrl, exploreUrl } from '../domain/links';
+import { compareThreadsLinks, threadLinks } from '../domain/links';
 import { PlanSummary } from '../domain/summaries';
 import { PushState } from '../domain/usePush';
 
@@ -51,6 +51,8 @@ export function PushPanel({
   const firstReason = failed.find((t) => t.reason)?.reason;
   const serverAnswer = (stopError ?? firstReason)?.match(/(HTTP \d{3}|no response)\b.*$/)?.[0];
   const hint = serverAnswer ? hintFor(serverAnswer, state.target?.kind ?? 'datasource', hasWriteTarget) : undefined;
+  const pushedKeys = new Set(report?.threads.filter((t) => t.status === 'pushed').map((t) => t.threadKey));
+  const compare = pushedPlan && datasourceUid ? compareThreadsLinks(pushedPlan, pushedKeys, datasourceUid) : [];
 
   return (
     <Stack direction="column" gap={2}>
@@ -123,6 +125,17 @@ export function PushPanel({
         >{`All ${pushedPlan?.profileCount ?? 0} profiles were accepted by ${targetLabel}.`}</Alert>
       )}
 
+      {compare.length > 0 && (
+        <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+          <Text variant="bodySmall">Compare the threads in Profiles Drilldown:</Text>
+          {compare.map((c) => (
+            <LinkButton key={c.href} size="sm" variant="secondary" icon="columns" href={c.href}>
+              {`${c.serviceName} · ${c.profileTypeId.split(':').slice(0, 2).join(':')}`}
+            </LinkButton>
+          ))}
+        </Stack>
+      )}
+
       {report && pushedPlan && (
         <table className={styles.table} aria-label="Push results">
           <thead>
@@ -136,17 +149,7 @@ export function PushPanel({
           </thead>
           <tbody>
             {report.threads.map((t) => {
-              const planned = pushedPlan.threads.find((p) => p.threadKey === t.threadKey);
-              const context =
-                planned && datasourceUid
-                  ? {
-                      datasourceUid,
-                      serviceName: planned.serviceName,
-                      profileTypeId: planned.profileTypeId,
-                      fromMs: pushedPlan.fromMs,
-                      toMs: pushedPlan.toMs,
-                    }
-                  : undefined;
+              const links = datasourceUid ? threadLinks(pushedPlan, t.threadKey, datasourceUid) : undefined;
               return (
                 <tr key={t.threadKey} data-testid="push-result">
                   <td>{t.labelValue ?? (t.threadName || `${t.fileName} #${t.threadIndex}`)}</td>
@@ -156,22 +159,12 @@ export function PushPanel({
                   <td>{t.status === 'skipped' ? '' : `${t.profilesPushed} / ${t.profilesTotal}`}</td>
                   <td className={styles.reason}>{t.reason ?? ''}</td>
                   <td>
-                    {t.status === 'pushed' && context && (
+                    {t.status === 'pushed' && links && (
                       <Stack direction="row" gap={1}>
-                        <LinkButton size="sm" variant="secondary" fill="text" icon="fire" href={drilldownUrl(context)}>
+                        <LinkButton size="sm" variant="secondary" fill="text" icon="fire" href={links.drilldown}>
                           Drilldown
                         </LinkButton>
-                        <LinkButton
-                          size="sm"
-                          variant="secondary"
-                          fill="text"
-                          icon="compass"
-                          href={exploreUrl({
-                            ...context,
-                            threadLabelName: pushedPlan.threadLabelName,
-                            threadLabelValue: t.labelValue ?? '',
-                          })}
-                        >
+                        <LinkButton size="sm" variant="secondary" fill="text" icon="compass" href={links.explore}>
                           Explore
                         </LinkButton>
                       </Stack>

@@ -1,34 +1,128 @@
 import { config } from '@grafana/runtime';
-import { drilldownUrl, escapeSelectorValue, exploreUrl } from '../links';
+import { compareThreadsLinks, LinkPlan, threadLinks } from '../links';
 
-const context = {
-  datasourceUid: 'pyro',
-  serviceName: 'svc',
-  profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
+const WALL = 'wall:wall:nanoseconds:wall:nanoseconds';
+
+const plan: LinkPlan = {
+  threadLabelName: 'thread_name',
   fromMs: 1000,
   toMs: 2000,
+  threads: [
+    {
+      threadKey: '0:0',
+      serviceName: 'svc',
+      profileTypeId: CPU,
+      labels: [
+        { name: '__name__', value: 'process_cpu' },
+        { name: 'service_name', value: 'svc' },
+        { name: 'thread_name', value: 'MainThread' },
+        { name: 'thread_id', value: '680254' },
+      ],
+    },
+    {
+      threadKey: '0:1',
+      serviceName: 'svc',
+      profileTypeId: CPU,
+      labels: [
+        { name: '__name__', value: 'process_cpu' },
+        { name: 'service_name', value: 'svc' },
+        { name: 'thread_name', value: 'Worker, #2 | x' },
+      ],
+    },
+    {
+      threadKey: '1:0',
+      serviceName: 'other',
+      profileTypeId: WALL,
+      labels: [
+        { name: '__name__', value: 'wall' },
+        { name: 'service_name', value: 'other' },
+        { name: 'thread_name', value: 'main' },
+        { name: '__delta__', value: 'false' },
+      ],
+    },
+  ],
 };
+
+const ALL = new Set(['0:0', '0:1', '1:0']);
+
+/** Drilldown's reading of `var-filters` (Scenes' `AdHocFiltersVariableUrlSyncHandler`): split on `|`, then unescape. */
+function drilldownFilters(href: string): string[][] {
+  return new URLSearchParams(href.split('?')[1]).getAll('var-filters').map((f) =>
+    f.split('|').map((part) =>
+      part
+        .replace(/__gfp__/g, '|')
+        .replace(/__gfc__/g, ',')
+        .replace(/__gfh__/g, '#')
+    )
+  );
+}
 
 describe('links to uploaded threads', () => {
   afterEach(() => {
     config.appSubUrl = '';
   });
 
-  it('escape quotes, backslashes and newlines in the Explore selector', () => {
-    expect(escapeSelectorValue('Thread 1 "main"\\x\ny')).toBe('Thread 1 \\"main\\"\\\\x\\ny');
-    const url = exploreUrl({ ...context, threadLabelName: 'thread_name', threadLabelValue: 'a"b' });
-    const panes = JSON.parse(decodeURIComponent(url.split('panes=')[1]));
-    expect(panes.upload.queries[0].labelSelector).toBe('{service_name="svc",thread_name="a\\"b"}');
+  it('open Drilldown’s flame graph filtered on the thread label and the thread’s own labels, under Grafana’s sub-path', () => {
+    config.appSubUrl = '/grafana';
+    const links = threadLinks(plan, '0:0', 'pyro')!;
+    expect(links.drilldown).toBe(
+      '/grafana/a/grafana-pyroscope-app/explore?var-dataSource=pyro&var-serviceName=svc' +
+        '&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph' +
+        '&var-filters=thread_name%7C%3D%7CMainThread&var-filters=thread_id%7C%3D%7C680254&from=1000&to=2000'
+    );
+    expect(drilldownFilters(links.drilldown)).toEqual([
+      ['thread_name', '=', 'MainThread'],
+      ['thread_id', '=', '680254'],
+    ]);
+    expect(links.explore.startsWith('/grafana/explore?schemaVersion=1&panes=')).toBe(true);
+    const panes = JSON.parse(decodeURIComponent(links.explore.split('panes=')[1]));
+    expect(panes.upload.queries[0]).toEqual({
+      refId: 'A',
+      datasource: { type: 'grafana-pyroscope-datasource', uid: 'pyro' },
+      queryType: 'both',
+      profileTypeId: CPU,
+      labelSelector: '{service_name="svc",thread_name="MainThread",thread_id="680254"}',
+      groupBy: [],
+    });
     expect(panes.upload.range).toEqual({ from: '1000', to: '2000' });
   });
 
-  it('keep Grafana’s sub-path', () => {
+  it('escape Scenes’ delimiters in a thread name so that Drilldown reads the value back whole', () => {
+    const links = threadLinks(plan, '0:1', 'pyro')!;
+    expect(links.drilldown).toBe(
+      '/a/grafana-pyroscope-app/explore?var-dataSource=pyro&var-serviceName=svc' +
+        '&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph' +
+        '&var-filters=thread_name%7C%3D%7CWorker__gfc__+__gfh__2+__gfp__+x&from=1000&to=2000'
+    );
+    expect(drilldownFilters(links.drilldown)).toEqual([['thread_name', '=', 'Worker, #2 | x']]);
+  });
+
+  it('leave out labels a query does not select on, and know no link for a thread that was not planned', () => {
+    expect(drilldownFilters(threadLinks(plan, '1:0', 'pyro')!.drilldown)).toEqual([['thread_name', '=', 'main']]);
+    expect(threadLinks(plan, '9:9', 'pyro')).toBeUndefined();
+  });
+
+  it('compare the threads of each service and profile type in Drilldown’s Labels view, grouped by the thread label', () => {
     config.appSubUrl = '/grafana';
-    expect(drilldownUrl(context)).toBe(
-      '/grafana/a/grafana-pyroscope-app/explore?var-dataSource=pyro&var-serviceName=svc&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=flame-graph&from=1000&to=2000'
-    );
-    expect(exploreUrl({ ...context, threadLabelName: 't', threadLabelValue: 'v' })).toMatch(
-      /^\/grafana\/explore\?schemaVersion=1&panes=/
-    );
+    expect(compareThreadsLinks(plan, ALL, 'pyro')).toEqual([
+      {
+        serviceName: 'svc',
+        profileTypeId: CPU,
+        href:
+          '/grafana/a/grafana-pyroscope-app/explore?var-dataSource=pyro&var-serviceName=svc' +
+          '&var-profileMetricId=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds&explorationType=labels' +
+          '&var-groupBy=thread_name&from=1000&to=2000',
+      },
+      {
+        serviceName: 'other',
+        profileTypeId: WALL,
+        href:
+          '/grafana/a/grafana-pyroscope-app/explore?var-dataSource=pyro&var-serviceName=other' +
+          '&var-profileMetricId=wall%3Awall%3Ananoseconds%3Awall%3Ananoseconds&explorationType=labels' +
+          '&var-groupBy=thread_name&from=1000&to=2000',
+      },
+    ]);
+    expect(compareThreadsLinks(plan, new Set(['1:0']), 'pyro').map((l) => l.serviceName)).toEqual(['other']);
   });
 });
