@@ -15,8 +15,9 @@ test.describe.configure({ mode: 'serial' });
 const PUSH = '/push.v1.PusherService/Push';
 const SMALL = 'py-spy-0.4.1-2threads-small.speedscope.json';
 const SMALL_TOTALS = [
-  ['Thread 680254 "MainThread"', 2_480_000_000],
-  ['Thread 680344 "GetTelemetryConfig"', 50_000_000],
+  // py-spy's `Thread <id> "<name>"` arrives as the clean name, with the id in `thread_id`.
+  ['MainThread', 2_480_000_000],
+  ['GetTelemetryConfig', 50_000_000],
 ];
 
 let pyroscope: PyroscopeStandIn;
