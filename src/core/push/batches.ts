@@ -42,7 +42,10 @@ export interface BatchLimits {
   maxProfiles: number;
 }
 
-/** Half the default burst: a request never waits for a completely full bucket, and a failure touches few profiles. */
+/**
+ * Half the default burst: two requests fit under way beside each other (pushUpload's default), a request never waits
+ * for a completely full bucket, and a failure touches few profiles.
+ */
 export const DEFAULT_BATCH_LIMITS: BatchLimits = {
   maxCostBytes: PYROSCOPE_DEFAULT_INGESTION.burstBytes / 2,
   maxProfiles: 64,

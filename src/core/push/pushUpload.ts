@@ -27,6 +27,11 @@ const MAX_RETRY_AFTER_MS = 120_000;
 export const DEFAULT_OVERALL_TIMEOUT_MS = 60 * 60_000;
 /** After this many batches in a row whose every profile was rejected, the rest would most likely fail the same way. */
 const DEFAULT_STOP_AFTER_REJECTED_BATCHES = 3;
+/**
+ * Two requests under way hide one's round trip behind the other's wait for the rate limiter; more would only add
+ * profiles to retry after a failure, since the requests under way together stay within the burst anyway.
+ */
+export const DEFAULT_REQUESTS_IN_FLIGHT = 2;
 
 /** A thread whose profiles are being pushed; `profilesTotal` is how many of its profiles the batches will carry. */
 export interface PushThread extends ThreadRef {
@@ -57,6 +62,8 @@ export interface PushOptions {
   ingestion?: IngestionLimits;
   /** Bound for the whole push (default 1 h); when reached, the push stops and says so. */
   overallTimeoutMs?: number;
+  /** Requests under way at once (default 2); their costs together stay within the burst. */
+  requestsInFlight?: number;
   /**
    * The total cost the batches will carry (e.g. the plan's uncompressed volume), shown in progress; the batches
    * arrive one by one, so the push cannot know it ahead.
@@ -172,12 +179,20 @@ function isProfileRejection(error: unknown): error is PyroscopeHttpError {
   return error instanceof PyroscopeHttpError && error.kind === 'connect' && error.code === 'invalid_argument';
 }
 
-/** A client-side model of Pyroscope's token bucket, so requests leave when the server will have room for them. */
+/**
+ * A client-side model of Pyroscope's token bucket, so requests leave when the server will have room for them.
+ *
+ * A request under way holds its cost aside (`reserve`) until its answer, when the bucket is charged (`take`). The
+ * server charged it at some moment in between; whichever it was, the server's bucket holds at least the model's
+ * tokens minus what is held aside (charging earlier only leaves more room later, as the bucket is capped at the
+ * burst), so a request that fits in what is left gets through even with another one under way.
+ */
 class Pacer {
   private readonly rate: number;
   readonly burst: number;
   private tokens: number;
   private last: number;
+  private reserved = 0;
 
   constructor(
     limits: IngestionLimits,
@@ -189,12 +204,21 @@ class Pacer {
     this.last = now();
   }
 
-  /** How long to wait before a request of this cost; a cost over the burst waits for a full bucket. */
+  /**
+   * How long to wait before a request of this cost; a cost over the burst waits for a full bucket. Callers keep the
+   * costs under way plus this one within the burst, so waiting is enough for it to fit.
+   */
   waitMs(cost: number): number {
     this.refill();
     const need = Math.min(cost, this.burst);
+    const free = this.tokens - this.reserved;
     // Whole milliseconds, rounded up: the server's bucket must not come up a rounding error short.
-    return this.tokens >= need ? 0 : Math.ceil(((need - this.tokens) / this.rate) * 1000);
+    return free >= need ? 0 : Math.ceil(((need - free) / this.rate) * 1000);
+  }
+
+  /** The request leaves now: its cost is held aside until its answer. */
+  reserve(cost: number): void {
+    this.reserved += cost;
   }
 
   /**
@@ -204,6 +228,7 @@ class Pacer {
    */
   take(cost: number): void {
     this.refill();
+    this.reserved = Math.max(0, this.reserved - cost);
     this.tokens = Math.max(0, this.tokens - cost);
   }
 
@@ -233,7 +258,8 @@ const MIB = 1_048_576;
 const mib = (bytes: number) => `${(bytes / MIB).toFixed(2)} MiB`;
 
 /**
- * Pushes batches one request at a time as they arrive, paced by Pyroscope's per-profile rate rule, and reports per
+ * Pushes batches as they arrive, two requests at a time by default, paced by Pyroscope's per-profile rate rule
+ * (see Pacer), and reports per
  * thread what is known of every profile: stored (a Connect JSON 2xx), rejected (with Pyroscope's reason), uncertain
  * (a failed request may have stored part of its profiles), or not stored (the push stopped first, with why).
  *
@@ -280,9 +306,13 @@ export async function pushUpload(
     return tally;
   };
   const settledIds = new Set<string>();
+  const rejectedIds = new Set<string>();
   const settle = (profiles: ProfileRef[], outcome: 'stored' | 'rejected' | 'uncertain', reason = '') => {
     for (const profile of profiles) {
       settledIds.add(profile.id);
+      if (outcome === 'rejected') {
+        rejectedIds.add(profile.id);
+      }
       const tally = tallyOf(profile);
       tally[outcome]++;
       if (outcome === 'rejected' && !tally.rejectReasons.includes(reason)) {
@@ -300,6 +330,9 @@ export async function pushUpload(
     options.onProgress?.({ ...progress });
   };
 
+  /** What ended the push while other requests were under way: they stop before their next attempt. */
+  let stopping: unknown;
+
   /** Waits, unless the wait would pass the overall bound. */
   const waitFor = async (ms: number) => {
     if (ms <= 0) {
@@ -316,7 +349,16 @@ export async function pushUpload(
     let pending = batch;
     for (let attempt = 0; ; attempt++) {
       try {
-        await waitFor(pacer.waitMs(pending.costBytes));
+        for (let ms = pacer.waitMs(pending.costBytes); ms > 0; ms = pacer.waitMs(pending.costBytes)) {
+          await waitFor(ms);
+        }
+        if (signal?.aborted) {
+          throw new PushCancelledError();
+        }
+        if (stopping !== undefined) {
+          throw stopping;
+        }
+        pacer.reserve(pending.costBytes);
       } catch (e) {
         // After a failed attempt, what is pending may have landed; before the first one, it was never sent.
         if (attempt > 0) {
@@ -440,9 +482,28 @@ export async function pushUpload(
   let cancelled = false;
   let timedOut = false;
   options.onProgress?.({ ...progress });
+  const maxInFlight = Math.max(1, options.requestsInFlight ?? DEFAULT_REQUESTS_IN_FLIGHT);
+  const underWay = new Map<Promise<void>, number>();
+  const costUnderWay = () => [...underWay.values()].reduce((sum, cost) => sum + cost, 0);
+  let rejectedInARow = 0;
+  const settleInOrder = async (batch: PushBatch) => {
+    await settleBatch(batch);
+    const rejected = batch.profiles.filter((p) => rejectedIds.has(p.id)).length;
+    rejectedInARow = rejected === batch.profiles.length ? rejectedInARow + 1 : 0;
+    if (rejectedInARow >= DEFAULT_STOP_AFTER_REJECTED_BATCHES) {
+      throw new StopPush(`stopped after ${rejectedInARow} requests in a row whose every profile was rejected`);
+    }
+  };
+  const launch = (batch: PushBatch) => {
+    const settled: Promise<void> = settleInOrder(batch)
+      .catch((e: unknown) => {
+        stopping ??= e;
+      })
+      .finally(() => underWay.delete(settled));
+    underWay.set(settled, batch.costBytes);
+  };
   try {
     const seen = new Set<string>();
-    let rejectedInARow = 0;
     for await (const batch of batches) {
       if (signal?.aborted) {
         throw new PushCancelledError();
@@ -454,15 +515,27 @@ export async function pushUpload(
         }
         seen.add(key);
       }
-      const rejectedBefore = [...tallies.values()].reduce((sum, t) => sum + t.rejected, 0);
-      await settleBatch(batch);
-      const rejectedNow = [...tallies.values()].reduce((sum, t) => sum + t.rejected, 0);
-      rejectedInARow = rejectedNow - rejectedBefore === batch.profiles.length ? rejectedInARow + 1 : 0;
-      if (rejectedInARow >= DEFAULT_STOP_AFTER_REJECTED_BATCHES) {
-        throw new StopPush(`stopped after ${rejectedInARow} requests in a row whose every profile was rejected`);
+      // Another request leaves only when the bucket can hold it beside those under way (see Pacer).
+      while (
+        stopping === undefined &&
+        underWay.size > 0 &&
+        (underWay.size >= maxInFlight || costUnderWay() + batch.costBytes > pacer.burst)
+      ) {
+        await Promise.race(underWay.keys());
       }
+      if (stopping !== undefined) {
+        break;
+      }
+      launch(batch);
     }
   } catch (e) {
+    stopping ??= e;
+  }
+  while (underWay.size > 0) {
+    await Promise.all(underWay.keys());
+  }
+  if (stopping !== undefined) {
+    const e = stopping;
     if (e instanceof PushCancelledError || signal?.aborted) {
       cancelled = true;
     } else if (e instanceof StopPush) {

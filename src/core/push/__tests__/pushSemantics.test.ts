@@ -235,6 +235,43 @@ describe('pushUpload: per-profile outcomes', () => {
     expect(time.sleeps).toEqual([500]);
   });
 
+  it('keeps two requests under way while the bucket holds both beside each other, and a third waits for an answer', async () => {
+    // 3 requests of 768 KiB, bucket 2 MiB full: two fit beside each other (1.5 MiB held aside), a third does not.
+    const batches = await batchesOf(
+      Array.from({ length: 3 }, (_, i) => profile(0, i, 768 * 1024)),
+      { maxCostBytes: MIB, maxProfiles: 64 }
+    );
+    const answers: Array<() => void> = [];
+    const sent: string[][] = [];
+    const transport: PyroscopeTransport = {
+      description: 'held',
+      async post(_path, body) {
+        const request = JSON.parse(new TextDecoder().decode(body as Uint8Array)) as {
+          series: Array<{ samples: Array<{ ID: string }> }>;
+        };
+        sent.push(request.series.flatMap((s) => s.samples.map((sample) => sample.ID)));
+        await new Promise<void>((resolve) => answers.push(resolve));
+        return OK;
+      },
+    };
+    const time = fakeTime();
+    const pushed = pushUpload(new PyroscopeClient(transport), batches, [thread(0, 3)], [], {
+      ...time.options,
+      ingestion: { rateBytesPerSecond: 4 * MIB, burstBytes: 2 * MIB, distributors: 1 },
+    });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    await settle();
+    expect(sent).toEqual([['id-0-0'], ['id-0-1']]);
+    answers.shift()!();
+    await settle();
+    // The first answer charged 768 KiB: 512 KiB free beside the 768 KiB still under way, so 256 KiB at 4 MiB/s.
+    expect(sent).toEqual([['id-0-0'], ['id-0-1'], ['id-0-2']]);
+    expect(time.sleeps).toEqual([63]);
+    answers.shift()!();
+    answers.shift()!();
+    expect(await pushed).toMatchObject({ complete: true, requests: 3 });
+  });
+
   it('stops at the overall bound and says what is not stored', async () => {
     const batches = await batchesOf([profile(0, 0), profile(0, 1)], { maxCostBytes: MIB, maxProfiles: 1 });
     const { client } = scripted([json(503, { code: 'unavailable', message: 'busy' }, { retryAfterSeconds: 100 })]);
@@ -242,6 +279,7 @@ describe('pushUpload: per-profile outcomes', () => {
       ...fakeTime().options,
       retry,
       overallTimeoutMs: 60_000,
+      requestsInFlight: 1,
     });
     expect(report).toMatchObject({
       complete: false,
@@ -256,7 +294,10 @@ describe('pushUpload: per-profile outcomes', () => {
   it('stops at a redirect: nothing of it was stored', async () => {
     const batches = await batchesOf([profile(0, 0), profile(0, 1)], { maxCostBytes: MIB, maxProfiles: 1 });
     const { client, sent } = scripted([{ status: 302, body: '', location: 'https://grafana.example/login' }]);
-    const report = await pushUpload(client, batches, [thread(0, 2)], [], { ...fakeTime().options });
+    const report = await pushUpload(client, batches, [thread(0, 2)], [], {
+      ...fakeTime().options,
+      requestsInFlight: 1,
+    });
     expect(sent).toHaveLength(1);
     expect(report.error).toBe(
       'HTTP 302 redirect to https://grafana.example/login: pushes never follow redirects; point the tool at the final URL'
@@ -290,7 +331,10 @@ describe('pushUpload: per-profile outcomes', () => {
     );
     const bad = json(400, { code: 'invalid_argument', message: 'invalid labels' });
     const { client, sent } = scripted([bad, bad, bad]);
-    const report = await pushUpload(client, batches, [thread(0, 5)], [], { ...fakeTime().options });
+    const report = await pushUpload(client, batches, [thread(0, 5)], [], {
+      ...fakeTime().options,
+      requestsInFlight: 1,
+    });
     expect(sent).toHaveLength(3);
     expect(report.error).toBe('stopped after 3 requests in a row whose every profile was rejected');
     expect(report.threads[0].reason).toBe(
