@@ -13,9 +13,18 @@ export interface FlameGraphRows {
   label: Int32Array;
   names: string[];
   unit: BaseUnit;
+  /** Call-tree nodes left out: narrower than `DRAWN_FRACTION` of the total (their weight stays in their parents). */
+  leftOut: number;
 }
 
-export function flameGraphRows(thread: ThreadProfile): FlameGraphRows {
+/**
+ * The flame graph hides bars under half a pixel (`HIDE_THRESHOLD` of @grafana/flamegraph): at full width, well under
+ * 2 000 pixels, nodes below 1/4 000 of the total are never drawn. Sending them anyway made the page build and lay out
+ * tens of thousands of rows in one task; the thread table's totals and the push keep every node.
+ */
+export const DRAWN_FRACTION = 1 / 4_000;
+
+export function flameGraphRows(thread: ThreadProfile, drawnFraction = DRAWN_FRACTION): FlameGraphRows {
   const { parent, frame, depth, self } = thread.tree;
   const nodeCount = parent.length;
   const total = Float64Array.from(self);
@@ -23,12 +32,17 @@ export function flameGraphRows(thread: ThreadProfile): FlameGraphRows {
   for (let n = nodeCount - 1; n > 0; n--) {
     total[parent[n]] += total[n];
   }
+  // A node's total is at most its parent's, so the nodes kept always hang from kept parents.
+  const least = total[0] * drawnFraction;
   const children: number[][] = Array.from({ length: nodeCount }, () => []);
   let shown = 1;
+  let leftOut = 0;
   for (let n = 1; n < nodeCount; n++) {
-    if (total[n] > 0) {
+    if (total[n] > 0 && total[n] >= least) {
       children[parent[n]].push(n);
       shown++;
+    } else if (total[n] > 0) {
+      leftOut++;
     }
   }
   const rows: FlameGraphRows = {
@@ -38,6 +52,7 @@ export function flameGraphRows(thread: ThreadProfile): FlameGraphRows {
     label: new Int32Array(shown),
     names: ['total'],
     unit: thread.baseUnit,
+    leftOut,
   };
   const nameIndex = new Map<number, number>();
   const stack = [0];

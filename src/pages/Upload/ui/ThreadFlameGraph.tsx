@@ -4,7 +4,7 @@ import { FlameGraph } from '@grafana/flamegraph';
 import { Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
 import { ThreadRow } from '../domain/threadRows';
 import { flameGraphFrame } from '../domain/flameGraphFrame';
-import { FlameGraphRows } from '../domain/flameGraphRows';
+import { DRAWN_FRACTION, FlameGraphRows } from '../domain/flameGraphRows';
 
 /**
  * Memoized, with a stable theme getter: the page re-renders at every push progress, and redrawing a large flame graph
@@ -27,6 +27,11 @@ export const ThreadFlameGraph = memo(function ThreadFlameGraph({
   return (
     <Stack direction="column" gap={1}>
       <Text element="h3" variant="h5">{`Flame graph: ${row.name || `profile ${row.index}`}`}</Text>
+      {rows && rows.leftOut > 0 && (
+        <Text color="secondary" variant="bodySmall">
+          {`${rows.leftOut.toLocaleString('en-US')} call-tree nodes under ${DRAWN_FRACTION * 100} % of the thread's total are too narrow to draw and left out here; the totals and the push include them.`}
+        </Text>
+      )}
       <div data-testid="thread-flame-graph" className={styles.frame}>
         {data ? (
           <FlameGraph data={data} getTheme={getTheme} />
