@@ -77,10 +77,13 @@ test('drop files, preview, push through the datasource proxy: one series per thr
   expect(pyroscope.stored.find((p) => p.labels.some((l) => l.value === 'simple.txt'))?.sampleType).toBe(
     'samples:count:cpu:nanoseconds'
   );
-  // Grafana's proxy added the datasource's basic auth on the way.
-  expect(pyroscope.requests.map((r) => r.headers.authorization)).toEqual([
-    `Basic ${Buffer.from('pyro:secret').toString('base64')}`,
-  ]);
+  // Read back through the same datasource proxy: every pushed thread arrived exactly.
+  await expect(upload.arrivals().getByText('arrived exactly', { exact: true })).toHaveCount(4, { timeout: 30_000 });
+  // Grafana's proxy added the datasource's basic auth on the way, to the push and to the read-back.
+  const auth = `Basic ${Buffer.from('pyro:secret').toString('base64')}`;
+  expect(new Set(pyroscope.requests.map((r) => `${r.path.split('?')[0]} ${r.headers.authorization}`))).toEqual(
+    new Set([`/push.v1.PusherService/Push ${auth}`, `/querier.v1.QuerierService/SelectSeries ${auth}`])
+  );
   expect(
     grafana.requests.filter((r) =>
       r.url.startsWith(`/api/datasources/proxy/uid/${DATASOURCE_UID}/push.v1.PusherService/Push`)
@@ -99,6 +102,30 @@ test('drop files, preview, push through the datasource proxy: one series per thr
       .nth(0)
       .getByRole('link', { name: /Explore/ })
   ).toHaveAttribute('href', /^\/explore\?schemaVersion=1&panes=/);
+});
+
+test('read-back after a push: a profile the server lost shows as missing', async ({ page }) => {
+  const upload = new UploadPage(page, grafanaUrl);
+  await upload.goto();
+  await upload.dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+  await expect(upload.threadButton('one')).toBeVisible();
+  await upload.setService('lost');
+  // 1 s slices: "one" (samples at 0, 1, 2, 6 and 9 s) becomes several profiles, so one can go missing.
+  await page.getByRole('spinbutton', { name: /Slice width/ }).fill('1');
+  // Nothing is visible at first, so the read-back waits and asks again: the moment to lose a profile.
+  pyroscope.setFaults({ notQueryable: 1_000 });
+  await upload.push(/^Push \d+ profiles of 2 threads$/);
+  await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
+  await expect(page.getByText(/not visible yet, asking again/)).toBeVisible({ timeout: 30_000 });
+  const removed = await fetch(`${pyroscopeUrl}/standin/remove`, {
+    method: 'POST',
+    body: JSON.stringify({ labels: { thread_name: 'one' }, nth: 1 }),
+  });
+  expect(removed.status).toBe(200);
+  pyroscope.setFaults({});
+  await expect(upload.arrivals().nth(0).getByText('missing 1', { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(upload.arrivals().nth(1).getByText('arrived exactly', { exact: true })).toBeVisible();
+  await expect(upload.arrivals().nth(0)).toContainText(/missing 1: 1 of \d+ profiles not found/);
 });
 
 test('light theme at 1280×800 without horizontal scrolling', async ({ page }) => {

@@ -57,6 +57,11 @@ export class UploadPage {
     return this.page.getByTestId('push-result');
   }
 
+  /** Each result row's read-back cell: a badge ("arrived exactly", "missing N", "not queryable yet") and details. */
+  arrivals(): Locator {
+    return this.page.getByTestId('arrival');
+  }
+
   /** Pixels of the flame graph canvas that differ from its first pixel: 0 means a blank canvas. */
   async flameGraphInkedPixels(): Promise<number> {
     const canvas = this.page.getByTestId('thread-flame-graph').locator('canvas').first();

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { gunzipSync } from 'fflate';
 import { Profile } from 'pprof-format';
 import React from 'react';
+import { Observable, of, tap } from 'rxjs';
 import { AppPluginMeta, PluginContextProvider, PluginType } from '@grafana/data';
 import { config, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
 import { FakeBackendSrv } from '../../../../tests/helpers/fakeBackendSrv';
@@ -28,6 +29,80 @@ const PYRO = {
 let backend: FakeBackendSrv;
 let datasources: Array<typeof PYRO>;
 
+const PUSH_PATH = '/push.v1.PusherService/Push';
+const SELECT_SERIES_PATH = '/querier.v1.QuerierService/SelectSeries';
+
+interface StoredProfile {
+  labels: Record<string, string>;
+  timeMs: number;
+  value: number;
+}
+
+/** What the fake Pyroscope behind the fake backendSrv holds: the profiles of every push it answered 2xx. */
+let stored: StoredProfile[];
+/** Set by a test: the fake loses the nth profile (0-based) pushed for this thread label value. */
+let lose: { threadName: string; nth: number } | undefined;
+
+function storeAccepted(body: string) {
+  for (const series of JSON.parse(body).series) {
+    const labels = Object.fromEntries(
+      series.labels.map((l: { name: string; value: string }) => [l.name, l.value])
+    ) as Record<string, string>;
+    for (const sample of series.samples) {
+      const profile = Profile.decode(gunzipSync(new Uint8Array(Buffer.from(sample.rawProfile, 'base64'))));
+      const seen = stored.filter((p) => p.labels.thread_name === labels.thread_name).length;
+      if (lose && lose.threadName === labels.thread_name && lose.nth === seen) {
+        lose = undefined;
+        continue;
+      }
+      stored.push({
+        labels,
+        // Pyroscope keeps milliseconds.
+        timeMs: Number(BigInt(profile.timeNanos) / 1_000_000n),
+        value: profile.sample.reduce((t, x) => t + Number(x.value[0]), 0),
+      });
+    }
+  }
+}
+
+/**
+ * SelectSeries as Pyroscope answers it (`pkg/querier/querier.go` `rangeSeries`): the selected profiles summed per
+ * step, a point at start + k·step holding the profiles in (point - step, point]; points without data left out.
+ */
+function selectSeries(body: string) {
+  const query = JSON.parse(body);
+  const matchers = [...String(query.labelSelector).matchAll(/([\w.]+)=("(?:[^"\\]|\\.)*")/g)].map((m) => [
+    m[1],
+    JSON.parse(m[2]) as string,
+  ]);
+  const name = String(query.profileTypeID).split(':')[0];
+  const selected = stored.filter(
+    (p) => p.labels.__name__ === name && matchers.every(([label, value]) => p.labels[label] === value)
+  );
+  const stepMs = Math.round(query.step * 1000);
+  const points: Array<{ value: number; timestamp: string }> = [];
+  for (let at = Number(query.start); at <= Number(query.end); at += stepMs) {
+    const inStep = selected.filter((p) => p.timeMs > at - stepMs && p.timeMs <= at);
+    if (inStep.length > 0) {
+      points.push({ value: inStep.reduce((sum, p) => sum + p.value, 0), timestamp: String(at) });
+    }
+  }
+  return { series: points.length > 0 ? [{ labels: [], points }] : [] };
+}
+
+/** Answers SelectSeries from what was stored, and stores what the scripted backend accepted. */
+function actAsPyroscope(fake: FakeBackendSrv) {
+  const scripted = fake.fetch.getMockImplementation()!;
+  fake.fetch.mockImplementation((options) => {
+    if (options.url.endsWith(SELECT_SERIES_PATH)) {
+      const data = JSON.stringify(selectSeries(String(options.data)));
+      return of({ status: 200, ok: true, data, headers: { get: () => 'application/json' } });
+    }
+    const answer = scripted(options) as Observable<unknown>;
+    return options.url.endsWith(PUSH_PATH) ? answer.pipe(tap(() => storeAccepted(String(options.data)))) : answer;
+  });
+}
+
 function setUser(orgRole: string) {
   (config as unknown as { bootData: { user: object } }).bootData = {
     ...config.bootData,
@@ -37,6 +112,9 @@ function setUser(orgRole: string) {
 
 beforeEach(() => {
   backend = new FakeBackendSrv();
+  stored = [];
+  lose = undefined;
+  actAsPyroscope(backend);
   datasources = [PYRO];
   setBackendSrv(backend as never);
   setDataSourceSrv({
@@ -189,6 +267,17 @@ describe('Upload page', () => {
     ]);
     expect(backend.requests).toHaveLength(1);
 
+    // Read back through the same datasource proxy: every pushed thread is there, with its total.
+    await waitFor(() =>
+      expect(screen.getAllByTestId('arrival').map((cell) => cell.textContent)).toEqual([
+        'arrived exactlyarrived exactly: 1 profile, total 2.48 s',
+        'arrived exactlyarrived exactly: 1 profile, total 50.00 ms',
+        'arrived exactlyarrived exactly: 1 profile, total 14.00 s',
+        '',
+        '',
+      ])
+    );
+
     const results = screen.getAllByTestId('push-result');
     expect(results.map((r) => within(r).getAllByRole('cell')[1].textContent)).toEqual([
       'pushed',
@@ -226,6 +315,23 @@ describe('Upload page', () => {
       `/a/grafana-pyroscope-app/explore?var-dataSource=pyro-uid&var-serviceName=checkout-speedscope-0.6.0-two-sampled&${cpu}` +
         `&explorationType=labels&var-groupBy=thread_name&from=${from}&to=${to}`,
     ]);
+  });
+
+  it('reads back each pushed thread and says when a profile is missing', async () => {
+    renderPage();
+    // The fake Pyroscope loses the third of "one"'s profiles.
+    lose = { threadName: 'one', nth: 2 };
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    const slice = await screen.findByRole('spinbutton', { name: /Slice width/ });
+    await userEvent.clear(slice);
+    await userEvent.type(slice, '1{Enter}');
+    await waitFor(() => expect(screen.getByText(/^2 series, \d+ profiles, from /)).toBeInTheDocument());
+    await userEvent.click(await readyPushButton());
+    expect(await screen.findByText('Pushed')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getAllByTestId('arrival')[1].textContent).not.toBe(''));
+    const arrivals = screen.getAllByTestId('arrival').map((cell) => cell.textContent);
+    expect(arrivals[0]).toMatch(/^missing 1missing 1: 1 of \d+ profiles not found; total /);
+    expect(arrivals[1]).toMatch(/^arrived exactlyarrived exactly: \d+ profiles, total /);
   });
 
   it('places the profiles at a range picked in the time range input', async () => {

@@ -1,9 +1,10 @@
-import { useCallback, useRef, useState } from 'react';
-import { PyroscopeClient } from '../../../core/push/pyroscopeClient';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { PushCancelledError, PyroscopeClient } from '../../../core/push/pyroscopeClient';
 import { PushProgress, PushReport, PushThread, pushUpload, ThreadPushResult } from '../../../core/push/pushUpload';
+import { expectationsFromPlan, RetryInfo, verifyUpload, VerifyReport } from '../../../core/push/verifyUpload';
 import { errorText } from '../../../core/util/errorText';
 import { grafanaTransport, PushTarget } from '../infrastructure/grafanaTransport';
-import { PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
+import { PageBatch, PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
 import { PlanInput } from '../pipeline/pipelineMessages';
 import { PlanSummary } from './summaries';
 
@@ -20,6 +21,36 @@ export interface PushState {
   error?: string;
   /** The zip of pprof files is being made. */
   archiving?: boolean;
+  /** The read-back of the pushed threads, after a push that was not cancelled. */
+  verification?: VerificationState;
+}
+
+export interface VerificationState {
+  phase: 'verifying' | 'done';
+  report?: VerifyReport;
+  /** While waiting to ask again for threads not visible yet. */
+  retry?: RetryInfo;
+  /** Why nothing could be verified (an answer that was not Pyroscope's, or a 4xx). */
+  error?: string;
+}
+
+/** Read-back rounds: the first and up to 5 retries, waiting 0.5, 1, 2, 4 and 8 s (about 15 s in all). */
+const VERIFY_ROUNDS = 6;
+
+export interface PushOptions {
+  /** Injected in tests: the wait between read-back rounds. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Passes the batches on, noting each profile's time (ms, floored as the server does) by thread. */
+async function* notingTimes(batches: AsyncIterable<PageBatch>, times: Map<string, number[]>): AsyncIterable<PageBatch> {
+  for await (const batch of batches) {
+    for (const profile of batch.profiles) {
+      const ms = Number(profile.timeNanos / 1_000_000n);
+      times.set(profile.threadKey, [...(times.get(profile.threadKey) ?? []), ms]);
+    }
+    yield batch;
+  }
 }
 
 const IDLE: PushState = { phase: 'idle' };
@@ -57,33 +88,73 @@ function pushThreads(plan: PlanSummary, only: Set<string> | undefined): PushThre
  * Pushes a plan: the pipeline encodes and batches, the page hands each request body to Grafana. Progress, cancel
  * (the pipeline keeps its files) and "retry the failed threads" (only their batches are made again).
  */
-export function usePush(pipeline: PipelineClient | undefined) {
+export function usePush(pipeline: PipelineClient | undefined, options: PushOptions = {}) {
   const [state, setState] = useState<PushState>(IDLE);
   const controller = useRef<AbortController>();
+  /** Profile times (ms) by thread key, of every push of the current plan: a retry sends only some threads. */
+  const profileTimes = useRef(new Map<string, number[]>());
+  const { sleep } = options;
+  // Leaving the page stops a push or a read-back in flight.
+  useEffect(() => () => controller.current?.abort(), []);
 
   const run = useCallback(
     async (plan: PlanSummary, input: PlanInput, target: PushTarget, only?: Set<string>, previous?: PushReport) => {
       if (!pipeline) {
         return;
       }
+      // A read-back of an earlier push still waiting is of no use any more.
+      controller.current?.abort();
       const abort = new AbortController();
       controller.current = abort;
       setState({ phase: 'pushing', plan, input, target, report: previous });
+      if (!previous) {
+        profileTimes.current = new Map();
+      }
+      // A retry sends all of a thread's profiles again.
+      only?.forEach((key) => profileTimes.current.delete(key));
+      const client = new PyroscopeClient(grafanaTransport(target));
+      let merged: PushReport;
       try {
-        const client = new PyroscopeClient(grafanaTransport(target));
         const report = await pushUpload(
           client,
-          pipeline.batches(input, only, abort.signal),
+          notingTimes(pipeline.batches(input, only, abort.signal), profileTimes.current),
           pushThreads(plan, only),
           only ? [] : plan.skipped,
           { signal: abort.signal, onProgress: (progress) => setState((s) => ({ ...s, progress })) }
         );
-        setState((s) => ({ ...s, phase: 'done', report: previous ? mergeReports(previous, report) : report }));
+        merged = previous ? mergeReports(previous, report) : report;
       } catch (e) {
         setState((s) => ({ ...s, phase: 'done', error: errorText(e) }));
+        return;
+      }
+      const pushed = new Set(merged.threads.filter((t) => t.status === 'pushed').map((t) => t.threadKey));
+      const verify = !merged.cancelled && pushed.size > 0;
+      setState((s) => ({
+        ...s,
+        phase: 'done',
+        report: merged,
+        verification: verify ? { phase: 'verifying' } : undefined,
+      }));
+      if (!verify) {
+        return;
+      }
+      // Read back through the same client, so through the same proxy and datasource as the push.
+      try {
+        const expectations = expectationsFromPlan(plan, { profileTimesMs: profileTimes.current, only: pushed });
+        const report = await verifyUpload(client, expectations, {
+          signal: abort.signal,
+          maxRounds: VERIFY_ROUNDS,
+          sleep,
+          onRetry: (retry) => setState((s) => ({ ...s, verification: { phase: 'verifying', retry } })),
+        });
+        setState((s) => ({ ...s, verification: { phase: 'done', report } }));
+      } catch (e) {
+        if (!(e instanceof PushCancelledError)) {
+          setState((s) => ({ ...s, verification: { phase: 'done', error: errorText(e) } }));
+        }
       }
     },
-    [pipeline]
+    [pipeline, sleep]
   );
 
   const start = useCallback(

@@ -3,10 +3,12 @@ import React from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, BadgeColor, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { ThreadPushStatus } from '../../../core/push/pushUpload';
+import { ArrivalStatus, describeArrival } from '../../../core/push/verifyUpload';
 import { hintFor } from '../domain/errorHints';
 import { compareThreadsLinks, threadLinks } from '../domain/links';
 import { PlanSummary } from '../domain/summaries';
 import { PushState } from '../domain/usePush';
+import { formatValue } from './formatValue';
 
 interface Props {
   plan?: PlanSummary;
@@ -26,6 +28,18 @@ const STATUS_COLOR: Record<ThreadPushStatus, BadgeColor> = {
   uncertain: 'orange',
   failed: 'red',
   skipped: 'blue',
+};
+const ARRIVAL_COLOR: Record<ArrivalStatus, BadgeColor> = {
+  exact: 'green',
+  missing: 'red',
+  more: 'orange',
+  'not-queryable': 'orange',
+};
+const ARRIVAL_TEXT: Record<ArrivalStatus, string> = {
+  exact: 'arrived exactly',
+  missing: 'missing',
+  more: 'more than pushed',
+  'not-queryable': 'not queryable yet',
 };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -52,6 +66,8 @@ export function PushPanel({
   const serverAnswer = (stopError ?? firstReason)?.match(/(HTTP \d{3}|no response)\b.*$/)?.[0];
   const hint = serverAnswer ? hintFor(serverAnswer, state.target?.kind ?? 'datasource', hasWriteTarget) : undefined;
   const pushedKeys = new Set(report?.threads.filter((t) => t.status === 'pushed').map((t) => t.threadKey));
+  const verification = state.verification;
+  const arrivals = new Map(verification?.report?.threads.map((a) => [a.threadKey, a]));
   const compare = pushedPlan && datasourceUid ? compareThreadsLinks(pushedPlan, pushedKeys, datasourceUid) : [];
 
   return (
@@ -125,6 +141,19 @@ export function PushPanel({
         >{`All ${pushedPlan?.profileCount ?? 0} profiles were accepted by ${targetLabel}.`}</Alert>
       )}
 
+      {verification?.phase === 'verifying' && (
+        <Text color="secondary" variant="bodySmall" aria-live="polite">
+          {verification.retry
+            ? `Reading back what arrived: ${verification.retry.pending} not visible yet, asking again in ${Math.ceil(verification.retry.delayMs / 1000)} s`
+            : 'Reading back what arrived…'}
+        </Text>
+      )}
+      {verification?.error && (
+        <Alert severity="warning" title="What arrived could not be read back">
+          {verification.error}
+        </Alert>
+      )}
+
       {compare.length > 0 && (
         <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
           <Text variant="bodySmall">Compare the threads in Profiles Drilldown:</Text>
@@ -144,12 +173,14 @@ export function PushPanel({
               <th>Status</th>
               <th>Profiles</th>
               <th>Details</th>
+              <th>Arrived</th>
               <th>Open</th>
             </tr>
           </thead>
           <tbody>
             {report.threads.map((t) => {
               const links = datasourceUid ? threadLinks(pushedPlan, t.threadKey, datasourceUid) : undefined;
+              const arrival = arrivals.get(t.threadKey);
               return (
                 <tr key={t.threadKey} data-testid="push-result">
                   <td>{t.labelValue ?? (t.threadName || `${t.fileName} #${t.threadIndex}`)}</td>
@@ -158,6 +189,21 @@ export function PushPanel({
                   </td>
                   <td>{t.status === 'skipped' ? '' : `${t.profilesPushed} / ${t.profilesTotal}`}</td>
                   <td className={styles.reason}>{t.reason ?? ''}</td>
+                  <td className={styles.reason} data-testid="arrival">
+                    {arrival && (
+                      <Stack direction="column" gap={0.5} alignItems="flex-start">
+                        <Badge
+                          color={ARRIVAL_COLOR[arrival.status]}
+                          text={
+                            arrival.status === 'missing' && arrival.foundProfiles !== undefined
+                              ? `missing ${arrival.missingProfiles}`
+                              : ARRIVAL_TEXT[arrival.status]
+                          }
+                        />
+                        {describeArrival(arrival, formatValue)}
+                      </Stack>
+                    )}
+                  </td>
                   <td>
                     {t.status === 'pushed' && links && (
                       <Stack direction="row" gap={1}>
