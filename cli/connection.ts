@@ -1,4 +1,4 @@
-import { fetchTransport, PyroscopeClient } from '../src/core/push/pyroscopeClient';
+import { datasourceProxyPath, fetchTransport, PyroscopeClient } from '../src/core/push/pyroscopeClient';
 import { parseNumber, UsageError } from './args';
 import { CliIo } from './io';
 
@@ -35,7 +35,7 @@ export function clientFrom(values: ConnectionValues, io: CliIo): PyroscopeClient
     if (token) {
       headers.Authorization = `Bearer ${token}`;
     }
-    const base = `${values.grafana.replace(/\/+$/, '')}/api/datasources/proxy/uid/${encodeURIComponent(values.datasource)}`;
+    const base = `${values.grafana.replace(/\/+$/, '')}${datasourceProxyPath(values.datasource)}`;
     return new PyroscopeClient(fetchTransport(base, headers), options);
   }
   if (values.pyroscope) {

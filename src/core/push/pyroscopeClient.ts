@@ -10,6 +10,11 @@
  */
 import { errorText } from '../util/errorText';
 
+/** Grafana's datasource proxy for a datasource uid: the base of every request through a Pyroscope datasource. */
+export function datasourceProxyPath(uid: string): string {
+  return `/api/datasources/proxy/uid/${encodeURIComponent(uid)}`;
+}
+
 export const PUSH_PATH = '/push.v1.PusherService/Push';
 export const SERIES_PATH = '/querier.v1.QuerierService/Series';
 export const SELECT_SERIES_PATH = '/querier.v1.QuerierService/SelectSeries';

@@ -26,10 +26,6 @@ export class StackTreeBuilder {
     this.frame[0] = -1;
   }
 
-  get nodeCount(): number {
-    return this.count;
-  }
-
   /** The child of `parentNode` for `frameIndex` (a non-negative int32), created on first use. */
   child(parentNode: number, frameIndex: number): number {
     const last = this.lastChild[parentNode];
@@ -73,14 +69,6 @@ export class StackTreeBuilder {
 
   frameOf(node: number): number {
     return this.frame[node];
-  }
-
-  parentOf(node: number): number {
-    return this.parent[node];
-  }
-
-  depthOf(node: number): number {
-    return this.depth[node];
   }
 
   addSelf(node: number, value: number): void {

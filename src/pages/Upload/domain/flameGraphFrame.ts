@@ -1,14 +1,13 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
 import { FlameGraphRows } from './flameGraphRows';
-
-const UNIT = { nanoseconds: 'ns', bytes: 'bytes', count: 'short' } as const;
+import { grafanaUnit } from './grafanaUnit';
 
 /**
  * The DataFrame `@grafana/flamegraph` expects: one row per call-tree node in depth-first pre-order, with
  * `level`, `label`, inclusive `value` and exclusive `self`; a `total` root at level 0.
  */
 export function flameGraphFrame(rows: FlameGraphRows): DataFrame {
-  const unit = UNIT[rows.unit];
+  const unit = grafanaUnit(rows.unit);
   const labels = Array.from(rows.label, (i) => rows.names[i]);
   return createDataFrame({
     name: 'response',

@@ -1,5 +1,6 @@
 import { getBackendSrv } from '@grafana/runtime';
 import {
+  datasourceProxyPath,
   MAX_RESPONSE_BYTES,
   PyroscopeTransport,
   TransportError,
@@ -13,7 +14,7 @@ export type PushTarget = { kind: 'datasource'; uid: string; name: string } | { k
 
 export function targetBaseUrl(target: PushTarget): string {
   return target.kind === 'datasource'
-    ? `/api/datasources/proxy/uid/${encodeURIComponent(target.uid)}`
+    ? datasourceProxyPath(target.uid)
     : `/api/plugin-proxy/${PLUGIN_ID}/${WRITE_ROUTE}`;
 }
 
