@@ -17,6 +17,7 @@ import { LabelPair } from '../plan/labels';
 import { PlannedThread } from '../plan/planUpload';
 import { BaseUnit } from '../threads/units';
 import { errorText } from '../util/errorText';
+import { defaultSleep } from './pushUpload';
 import { labelSelector, PushCancelledError, PyroscopeClient, PyroscopeHttpError } from './pyroscopeClient';
 
 /** At about 50 bytes a point, this many points stay well inside the client's 64 KiB answer. */
@@ -164,20 +165,6 @@ async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promi
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new PushCancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** The labels a query selects on: `__name__` is in the profile type, `__delta__` is an instruction to the server. */
@@ -336,7 +323,7 @@ export async function verifyUpload(
   const baseDelayMs = options.baseDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 8000;
   const retryMissing = options.retryMissing ?? true;
-  const sleep = options.sleep ?? realSleep;
+  const sleep = options.sleep ?? defaultSleep;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const results = new Map<string, ThreadArrival>();
   let pending = expectations;
