@@ -44,7 +44,7 @@ export class UploadPage {
   }
 
   pushButton(): Locator {
-    return this.page.getByRole('button', { name: /^Push \d+ profiles of \d+ threads$/ });
+    return this.page.getByRole('button', { name: /^Push \d+ profiles? of \d+ threads?$/ });
   }
 
   /** Waits for the plan to settle (it follows edits after a short debounce) and pushes. */

@@ -173,7 +173,7 @@ function decodedPushes() {
 const sampleIds = (request: { body: string }): string[] =>
   JSON.parse(request.body).series.flatMap((s: { samples: Array<{ ID: string }> }) => s.samples.map((x) => x.ID));
 
-const PUSH = { name: /^Push \d+ profiles of \d+ threads$/ };
+const PUSH = { name: /^Push \d+ profiles? of \d+ threads?$/ };
 const pushButton = () => screen.findByRole('button', PUSH);
 /** The push button once the plan of the latest edits is ready (it is disabled while the plan is being updated). */
 async function readyPushButton() {
@@ -353,8 +353,11 @@ describe('Upload page', () => {
     await userEvent.clear(toInput);
     await userEvent.type(toInput, local(to));
     await userEvent.click(screen.getByRole('button', { name: 'Apply time range' }));
-    await userEvent.click(await readyPushButton());
+    const button = await readyPushButton();
+    expect(button).toHaveTextContent(/^Push 1 profile of 1 thread$/);
+    await userEvent.click(button);
     await screen.findByText('Pushed');
+    expect(screen.getByText('The profile was accepted by datasource Pyroscope.')).toBeInTheDocument();
     const body = JSON.parse(backend.requests[0].body);
     const profile = Profile.decode(
       gunzipSync(new Uint8Array(Buffer.from(body.series[0].samples[0].rawProfile, 'base64')))
@@ -448,6 +451,12 @@ describe('Upload page', () => {
     await userEvent.click(await readyPushButton());
     await userEvent.click(await screen.findByRole('button', { name: 'Cancel' }));
     expect(await screen.findByText('Push cancelled')).toBeInTheDocument();
+    // A warning, not an error, saying what was stored.
+    expect(
+      screen.getByText(
+        '0 of 2 profiles stored before the cancel, 0 threads of 2 complete; 2 maybe stored (their request was under way). The rest was not sent.'
+      )
+    ).toBeInTheDocument();
     const results = screen.getAllByTestId('push-result');
     expect(results.map((r) => within(r).getAllByRole('cell')[3].textContent)).toEqual([
       // The 14 s file fits in one 10 s slice: its samples start at 0, 1, 2, 6 and 9 s.

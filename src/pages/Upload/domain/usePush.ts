@@ -128,7 +128,8 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
         return;
       }
       const pushed = new Set(merged.threads.filter((t) => t.status === 'pushed').map((t) => t.threadKey));
-      const verify = !merged.cancelled && pushed.size > 0;
+      // The app's write route is for pushes only: a read-back goes through a datasource's proxy.
+      const verify = !merged.cancelled && pushed.size > 0 && target.kind === 'datasource';
       setState((s) => ({
         ...s,
         phase: 'done',

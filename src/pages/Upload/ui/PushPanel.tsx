@@ -2,13 +2,13 @@ import { css } from '@emotion/css';
 import React from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, BadgeColor, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
-import { ThreadPushStatus } from '../../../core/push/pushUpload';
+import { ThreadPushResult, ThreadPushStatus } from '../../../core/push/pushUpload';
 import { ArrivalStatus, describeArrival } from '../../../core/push/verifyUpload';
 import { hintFor } from '../domain/errorHints';
 import { compareThreadsLinks, threadLinks } from '../domain/links';
 import { PlanSummary } from '../domain/summaries';
 import { PushState } from '../domain/usePush';
-import { formatValue } from './formatValue';
+import { formatValue, plural } from './formatValue';
 
 interface Props {
   plan?: PlanSummary;
@@ -41,6 +41,25 @@ const ARRIVAL_TEXT: Record<ArrivalStatus, string> = {
   more: 'more than pushed',
   'not-queryable': 'not queryable yet',
 };
+/** A thread of a cancelled push that lost nothing to a rejection: it is cancelled, not failed. */
+const notSentBecauseCancelled = (t: ThreadPushResult) => t.status === 'failed' && t.profilesRejected === 0;
+
+/** What a cancelled push left in Pyroscope, in numbers. */
+export function storedWhenCancelled(threads: ThreadPushResult[]): string {
+  const sent = threads.filter((t) => t.status !== 'skipped');
+  const count = (pick: (t: ThreadPushResult) => number) => sent.reduce((sum, t) => sum + pick(t), 0);
+  const total = count((t) => t.profilesTotal);
+  const stored = count((t) => t.profilesPushed);
+  const uncertain = count((t) => t.profilesUncertain);
+  const complete = sent.filter((t) => t.status === 'pushed').length;
+  return (
+    `${stored} of ${plural(total, 'profile')} stored before the cancel, ` +
+    `${plural(complete, 'thread')} of ${sent.length} complete` +
+    (uncertain > 0 ? `; ${uncertain} maybe stored (their request was under way)` : '') +
+    '. The rest was not sent.'
+  );
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export function PushPanel({
@@ -79,7 +98,7 @@ export function PushPanel({
           disabled={Boolean(disabledReason) || busy || !plan}
           tooltip={disabledReason}
         >
-          {plan ? `Push ${plan.profileCount} profiles of ${plan.threads.length} threads` : 'Push'}
+          {plan ? `Push ${plural(plan.profileCount, 'profile')} of ${plural(plan.threads.length, 'thread')}` : 'Push'}
         </Button>
         {busy && (
           <Button variant="secondary" onClick={onCancel}>
@@ -110,7 +129,10 @@ export function PushPanel({
       )}
 
       {state.phase === 'done' && stopError && (
-        <Alert severity="error" title={report?.cancelled ? 'Push cancelled' : 'The push did not complete'}>
+        <Alert
+          severity={report?.cancelled ? 'warning' : 'error'}
+          title={report?.cancelled ? 'Push cancelled' : 'The push did not complete'}
+        >
           <Text element="p">{stopError}</Text>
           {hint && (
             <Text element="p" color="secondary">
@@ -131,14 +153,14 @@ export function PushPanel({
       )}
       {state.phase === 'done' && report?.cancelled && !stopError && (
         <Alert severity="warning" title="Push cancelled">
-          Threads marked pushed are complete in Pyroscope; the others were not sent, or only partly.
+          {storedWhenCancelled(report.threads)}
         </Alert>
       )}
       {state.phase === 'done' && report?.complete && (
         <Alert
           severity="success"
           title="Pushed"
-        >{`All ${pushedPlan?.profileCount ?? 0} profiles were accepted by ${targetLabel}.`}</Alert>
+        >{`${pushedPlan?.profileCount === 1 ? 'The profile was' : `All ${plural(pushedPlan?.profileCount ?? 0, 'profile')} were`} accepted by ${targetLabel}.`}</Alert>
       )}
 
       {verification?.phase === 'verifying' && (
@@ -146,6 +168,11 @@ export function PushPanel({
           {verification.retry
             ? `Reading back what arrived: ${verification.retry.pending} not visible yet, asking again in ${Math.ceil(verification.retry.delayMs / 1000)} s`
             : 'Reading back what arrived…'}
+        </Text>
+      )}
+      {state.phase === 'done' && state.target?.kind === 'app-route' && pushedKeys.size > 0 && (
+        <Text color="secondary" variant="bodySmall">
+          Not read back: the app’s write target takes pushes only.
         </Text>
       )}
       {verification?.error && (
@@ -185,7 +212,11 @@ export function PushPanel({
                 <tr key={t.threadKey} data-testid="push-result">
                   <td>{t.labelValue ?? (t.threadName || `${t.fileName} #${t.threadIndex}`)}</td>
                   <td>
-                    <Badge color={STATUS_COLOR[t.status]} text={t.status} />
+                    {report.cancelled && notSentBecauseCancelled(t) ? (
+                      <Badge color="darkgrey" text="cancelled" />
+                    ) : (
+                      <Badge color={STATUS_COLOR[t.status]} text={t.status} />
+                    )}
                   </td>
                   <td>{t.status === 'skipped' ? '' : `${t.profilesPushed} / ${t.profilesTotal}`}</td>
                   <td className={styles.reason}>{t.reason ?? ''}</td>
@@ -226,7 +257,7 @@ export function PushPanel({
       {state.phase === 'done' && (
         <Stack direction="row" gap={1}>
           {failed.length > 0 && (
-            <Button icon="sync" onClick={onRetry}>{`Retry ${failed.length} failed threads`}</Button>
+            <Button icon="sync" onClick={onRetry}>{`Retry ${plural(failed.length, 'failed thread')}`}</Button>
           )}
           {(pushedPlan?.profileCount ?? 0) > 0 && (
             <Button icon="download-alt" variant="secondary" onClick={onDownload} disabled={state.archiving}>
