@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { encodePprof } from '../../pprof/encodePprof';
 import { ThreadProfile } from '../../threads/threadModel';
 import { planUpload } from '../planUpload';
+import { randomStackTree } from '../../../../tests/helpers/randomStackTree';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -17,25 +18,15 @@ const threadArb = fc
     }),
   })
   .map(({ frameNames, parents, frameChoices, samples }) => {
-    const nodes = parents.length + 1;
-    const parent = new Int32Array(nodes);
-    const frame = new Int32Array(nodes);
-    const depth = new Int32Array(nodes);
-    parent[0] = -1;
-    frame[0] = -1;
-    for (let n = 1; n < nodes; n++) {
-      parent[n] = parents[n - 1] % n;
-      frame[n] = frameChoices[n - 1] % frameNames.length;
-      depth[n] = depth[parent[n]] + 1;
-    }
+    const tree = randomStackTree(parents, frameChoices, frameNames.length);
+    const nodes = tree.parent.length;
     const node = Int32Array.from(samples, (s) => 1 + (s.node % (nodes - 1)));
     const value = Float64Array.from(samples, (s) => s.value);
     const offset = new Float64Array(samples.length);
     for (let i = 1; i < samples.length; i++) {
       offset[i] = offset[i - 1] + value[i - 1];
     }
-    const self = new Float64Array(nodes);
-    node.forEach((n, i) => (self[n] += value[i]));
+    node.forEach((n, i) => (tree.self[n] += value[i]));
     const total = value.reduce((sum, v) => sum + v, 0);
     const span = offset[samples.length - 1] + value[samples.length - 1];
     return {
@@ -50,7 +41,7 @@ const threadArb = fc
       startOffset: 0,
       span,
       frames: frameNames.map((name, i) => ({ name, file: i % 3 === 0 ? undefined : `/f${i % 5}.py`, line: i })),
-      tree: { parent, frame, depth, self },
+      tree,
       samples: { node, value, offset },
       stats: {
         duration: span,

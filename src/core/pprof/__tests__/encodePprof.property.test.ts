@@ -4,6 +4,7 @@ import { PlannedProfile } from '../../plan/planUpload';
 import { PROFILE_TYPES, profileTypeId, ProfileTypeChoice } from '../../plan/profileTypes';
 import { Frame, ThreadProfile } from '../../threads/threadModel';
 import { encodePprof } from '../encodePprof';
+import { randomStackTree } from '../../../../tests/helpers/randomStackTree';
 
 /** The encoder this project used before its own writer, built on pprof-format: the reference to compare against. */
 function referenceEncode(planned: PlannedProfile): Uint8Array {
@@ -124,19 +125,10 @@ const plannedArb = fc
     period: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1e9 })),
   })
   .map(({ frames, parents, frameChoices, sampleNodes, values, choice, timeNanos, durationNanos, period }) => {
-    const nodes = parents.length + 1;
-    const parent = new Int32Array(nodes);
-    const frame = new Int32Array(nodes);
-    const depth = new Int32Array(nodes);
-    parent[0] = -1;
-    frame[0] = -1;
-    for (let n = 1; n < nodes; n++) {
-      parent[n] = parents[n - 1] % n;
-      frame[n] = frameChoices[n - 1] % frames.length;
-      depth[n] = depth[parent[n]] + 1;
-    }
+    const tree = randomStackTree(parents, frameChoices, frames.length);
+    const nodes = tree.parent.length;
     const chosen = [...new Set(sampleNodes.map((n) => 1 + (n % (nodes - 1))))].sort((a, b) => a - b);
-    const thread = { frames: frames as Frame[], tree: { parent, frame, depth, self: new Float64Array(nodes) } };
+    const thread = { frames: frames as Frame[], tree };
     const spec = PROFILE_TYPES[choice];
     const planned: Partial<PlannedProfile> = {
       thread: thread as unknown as ThreadProfile,
