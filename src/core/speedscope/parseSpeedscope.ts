@@ -1,5 +1,5 @@
 import { ParsedFile } from '../threads/threadModel';
-import { GunzipError, GunzipStream } from '../util/gunzip';
+import { GunzipError, GunzipStream, isGzip } from '../util/gunzip';
 import { SpeedscopeFileError } from './issues';
 import { JsonSyntaxError } from './jsonTokenizer';
 import { SpeedscopeReader } from './speedscopeReader';
@@ -79,7 +79,7 @@ export class SpeedscopeStreamParser {
         return;
       }
       this.head = undefined;
-      if (head[0] === 0x1f && head[1] === 0x8b) {
+      if (isGzip(head)) {
         this.gunzip = new GunzipStream((data) => this.json(data), this.maxJsonBytes);
       }
       chunk = head;

@@ -1,17 +1,9 @@
 import { Frame, ParsedFile, ParsedProfile } from '../threads/threadModel';
 import { BASE_UNIT_LIMIT, EXACT_BASE_UNITS } from '../threads/units';
-import { clipForMessage, quoteForMessage } from '../util/quote';
+import { clipForMessage, MAX_QUOTED_CHARS, quoteForMessage } from '../util/quote';
 import { SpeedscopeFileError } from './issues';
 import { JsonSink, JsonTokenizer } from './jsonTokenizer';
-import {
-  EVENT_CODES,
-  EventProblem,
-  MISSING,
-  OptionalNumber,
-  ProfileReader,
-  SampledReader,
-  WrittenValue,
-} from './profileReader';
+import { EVENT_CODES, EventProblem, OptionalNumber, ProfileReader, SampledReader, WrittenValue } from './profileReader';
 import { unitInfo } from './units';
 
 /** Where in the document the tokens are: only the parts of a Speedscope file that matter get a context. */
@@ -31,7 +23,7 @@ const C_EVENT = 11;
 const C_IGNORED = 12;
 /** A container shown in a message: rendered as JSON.stringify would, cut to about 200 characters. */
 const C_RENDER = 13;
-const MAX_RENDERED = 200;
+const MAX_RENDERED = MAX_QUOTED_CHARS;
 
 const F_NONE = 0;
 const F_PROFILES = 1;
@@ -833,5 +825,3 @@ function fieldOf(context: number, name: string): number {
   }
   return F_NONE;
 }
-
-export { MISSING };

@@ -67,11 +67,6 @@ export class GunzipStream {
     private readonly maxBytes: number
   ) {}
 
-  /** Inflated bytes so far. */
-  get outputBytes(): number {
-    return this.total;
-  }
-
   push(chunk: Uint8Array): void {
     // fflate sets up a fresh output window for every push: tiny chunks (a trickling stream) are gathered first.
     if (this.small.length + chunk.length < MIN_INPUT) {
