@@ -47,7 +47,12 @@ async function* notingTimes(batches: AsyncIterable<PageBatch>, times: Map<string
   for await (const batch of batches) {
     for (const profile of batch.profiles) {
       const ms = Number(profile.timeNanos / 1_000_000n);
-      times.set(profile.threadKey, [...(times.get(profile.threadKey) ?? []), ms]);
+      const noted = times.get(profile.threadKey);
+      if (noted) {
+        noted.push(ms);
+      } else {
+        times.set(profile.threadKey, [ms]);
+      }
     }
     yield batch;
   }
@@ -56,7 +61,7 @@ async function* notingTimes(batches: AsyncIterable<PageBatch>, times: Map<string
 const IDLE: PushState = { phase: 'idle' };
 
 /** Threads a retry sends again: those not confirmed stored. Re-sending is safe: same labels, times and ids. */
-const unsettled = (t: ThreadPushResult) => t.status === 'failed' || t.status === 'uncertain';
+export const unsettled = (t: ThreadPushResult) => t.status === 'failed' || t.status === 'uncertain';
 
 function mergeReports(previous: PushReport, retried: PushReport): PushReport {
   const byKey = new Map(retried.threads.filter((t) => t.status !== 'skipped').map((t) => [t.threadKey, t]));

@@ -13,6 +13,7 @@ import {
   WireBatch,
 } from '../pipeline/pipelineMessages';
 import { nextTask, servePipeline } from '../pipeline/servePipeline';
+import { PipelineCancelledError } from '../pipeline/uploadPipeline';
 import { createPipelineWorker } from './createParseWorker';
 
 export type PipelineWhere = 'worker' | 'main thread';
@@ -22,12 +23,8 @@ export interface Operation<T> {
   cancel: () => void;
 }
 
-export class PipelineCancelledError extends Error {
-  constructor() {
-    super('Cancelled.');
-    this.name = 'PipelineCancelledError';
-  }
-}
+// One error class for a cancelled operation, whichever side of the worker boundary noticed it.
+export { PipelineCancelledError };
 
 /** A request body as the push takes it. */
 export interface PageBatch {

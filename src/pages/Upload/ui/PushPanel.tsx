@@ -7,7 +7,7 @@ import { ArrivalStatus, describeArrival } from '../../../core/push/verifyUpload'
 import { hintFor } from '../domain/errorHints';
 import { compareThreadsLinks, threadLinks } from '../domain/links';
 import { PlanSummary } from '../domain/summaries';
-import { PushState } from '../domain/usePush';
+import { PushState, unsettled } from '../domain/usePush';
 import { formatValue, plural } from './formatValue';
 
 interface Props {
@@ -77,7 +77,7 @@ export function PushPanel({
   const styles = useStyles2(getStyles);
   const busy = state.phase === 'pushing';
   const report = state.report;
-  const failed = report?.threads.filter((t) => t.status === 'failed' || t.status === 'uncertain') ?? [];
+  const failed = report?.threads.filter(unsettled) ?? [];
   const stopError = state.error ?? report?.error;
   const pushedPlan = state.plan;
   // Without an error that stopped the push, the first thread's reason says what went wrong (a rejection, say).
