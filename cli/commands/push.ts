@@ -120,7 +120,13 @@ export async function pushCommand(args: string[], io: CliIo): Promise<number> {
   );
   const times = new Map<string, number[]>();
   for (const p of plan.profiles) {
-    times.set(p.threadKey, [...(times.get(p.threadKey) ?? []), Number(p.timeNanos / 1_000_000n)]);
+    const ms = Number(p.timeNanos / 1_000_000n);
+    const noted = times.get(p.threadKey);
+    if (noted) {
+      noted.push(ms);
+    } else {
+      times.set(p.threadKey, [ms]);
+    }
   }
   const expectations = expectationsFromPlan(plan, { profileTimesMs: times, only: sent });
   const byKey = new Map(plan.threads.map((t) => [t.threadKey, t]));

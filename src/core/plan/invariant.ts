@@ -18,13 +18,23 @@ export class DuplicateProfileError extends Error {
   }
 }
 
-export function assertUniqueProfiles(profiles: ProfileIdentity[]): void {
-  const seen = new Set<string>();
-  for (const profile of profiles) {
+/** The invariant checked one profile at a time, for profiles that arrive as a stream (the push's batches). */
+export class UniqueProfiles {
+  private readonly seen = new Set<string>();
+
+  /** Throws DuplicateProfileError when a profile with the same labels and time was added before. */
+  add(profile: ProfileIdentity): void {
     const key = `${labelSetKey(profile.labels)}@${profile.timeNanos}`;
-    if (seen.has(key)) {
+    if (this.seen.has(key)) {
       throw new DuplicateProfileError(profile.labels, profile.timeNanos);
     }
-    seen.add(key);
+    this.seen.add(key);
+  }
+}
+
+export function assertUniqueProfiles(profiles: ProfileIdentity[]): void {
+  const unique = new UniqueProfiles();
+  for (const profile of profiles) {
+    unique.add(profile);
   }
 }

@@ -1,5 +1,4 @@
-import { DuplicateProfileError } from '../plan/invariant';
-import { labelSetKey } from '../plan/labels';
+import { DuplicateProfileError, UniqueProfiles } from '../plan/invariant';
 import { SkippedThread, ThreadRef } from '../threads/threadRef';
 import { errorText } from '../util/errorText';
 import { IngestionLimits, PushBatch, PYROSCOPE_DEFAULT_INGESTION, subsetBatch } from './batches';
@@ -503,17 +502,17 @@ export async function pushUpload(
     underWay.set(settled, batch.costBytes);
   };
   try {
-    const seen = new Set<string>();
+    const unique = new UniqueProfiles();
     for await (const batch of batches) {
       if (signal?.aborted) {
         throw new PushCancelledError();
       }
       for (const profile of batch.profiles) {
-        const key = `${labelSetKey(profile.labels)}@${profile.timeNanos}`;
-        if (seen.has(key)) {
-          throw new StopPush(new DuplicateProfileError(profile.labels, profile.timeNanos).message);
+        try {
+          unique.add(profile);
+        } catch (e) {
+          throw e instanceof DuplicateProfileError ? new StopPush(e.message) : e;
         }
-        seen.add(key);
       }
       // Another request leaves only when the bucket can hold it beside those under way (see Pacer).
       while (

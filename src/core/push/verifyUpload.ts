@@ -75,7 +75,7 @@ export function expectationsFromPlan(
         labels: t.labels,
         profileTypeId: t.profileTypeId,
         fromMs: plan.fromMs,
-        toMs: Math.max(plan.toMs, ...(times ?? [])),
+        toMs: latest(plan.toMs, times),
         profileCount: t.profileCount,
         total: t.total,
         unit: t.unit,
@@ -220,9 +220,18 @@ function countingWindow(e: ThreadExpectation): SeriesWindow {
   return windowOver(e.fromMs, sorted[sorted.length - 1], exactStepMs(Math.max(1, gap)));
 }
 
+/** The later of `end` and every time, without spreading a thread's (possibly long) list of times into arguments. */
+function latest(end: number, timesMs: number[] | undefined): number {
+  let last = end;
+  for (const ms of timesMs ?? []) {
+    last = Math.max(last, ms);
+  }
+  return last;
+}
+
 /** One step (whole seconds, so exact) over the range: the total only. */
 function totalWindow(e: ThreadExpectation): SeriesWindow {
-  const last = Math.max(e.toMs, ...(e.profileTimesMs ?? []));
+  const last = latest(e.toMs, e.profileTimesMs);
   return windowOver(e.fromMs, last, Math.ceil((last - e.fromMs + 1) / 1000) * 1000);
 }
 
