@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { batchProfiles, PYROSCOPE_DEFAULT_INGESTION } from '../../src/core/push/batches';
+import { batchLimitsFor, batchProfiles, MIB, PYROSCOPE_DEFAULT_INGESTION } from '../../src/core/push/batches';
 import { encodePlan } from '../../src/core/push/encodeUpload';
 import { PushThread, pushUpload } from '../../src/core/push/pushUpload';
 import { expectationsFromPlan } from '../../src/core/push/verifyUpload';
@@ -10,8 +10,6 @@ import { CliIo } from '../io';
 import { EXIT, inputFailures, isFailedSkip, outcomeTable } from '../report';
 import { prepare } from './convert';
 import { verifyAndReport, VERIFY_OPTIONS, VerifiedThread } from './verify';
-
-const MIB = 1_048_576;
 
 export const PUSH_OPTIONS = {
   ...CONNECTION_OPTIONS,
@@ -59,7 +57,7 @@ export async function pushCommand(args: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSignal);
   let report;
   try {
-    const batchLimits = { maxCostBytes: ingestion.burstBytes / 2, maxProfiles: 64 };
+    const batchLimits = batchLimitsFor(ingestion);
     report = await pushUpload(
       client,
       batchProfiles(encodePlan(plan, { signal: controller.signal }), batchLimits),

@@ -11,7 +11,8 @@ import { labelSetKey } from '../plan/labels';
 import { toBase64 } from '../util/base64';
 import { EncodedProfile, ProfileRef } from './encodeUpload';
 
-const MIB = 1_048_576;
+/** Pyroscope's `limits.go` counts 1 MB as 1 048 576 bytes. */
+export const MIB = 1_048_576;
 
 /** Pyroscope's default ingestion limits, in the bytes its rate limiter counts. */
 export interface IngestionLimits {
@@ -46,10 +47,11 @@ export interface BatchLimits {
  * Half the default burst: two requests fit under way beside each other (pushUpload's default), a request never waits
  * for a completely full bucket, and a failure touches few profiles.
  */
-export const DEFAULT_BATCH_LIMITS: BatchLimits = {
-  maxCostBytes: PYROSCOPE_DEFAULT_INGESTION.burstBytes / 2,
-  maxProfiles: 64,
-};
+export function batchLimitsFor(ingestion: IngestionLimits): BatchLimits {
+  return { maxCostBytes: ingestion.burstBytes / 2, maxProfiles: 64 };
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = batchLimitsFor(PYROSCOPE_DEFAULT_INGESTION);
 
 /**
  * Groups profiles into requests in the order they come, as they come: a batch is yielded as soon as the next

@@ -1,7 +1,7 @@
 import { DuplicateProfileError, UniqueProfiles } from '../plan/invariant';
 import { SkippedThread, ThreadRef } from '../threads/threadRef';
 import { errorText } from '../util/errorText';
-import { IngestionLimits, PushBatch, PYROSCOPE_DEFAULT_INGESTION, subsetBatch } from './batches';
+import { IngestionLimits, MIB, PushBatch, PYROSCOPE_DEFAULT_INGESTION, subsetBatch } from './batches';
 import { ProfileRef } from './encodeUpload';
 import {
   cut,
@@ -253,7 +253,6 @@ interface ThreadTally {
   uncertainReason?: string;
 }
 
-const MIB = 1_048_576;
 const mib = (bytes: number) => `${(bytes / MIB).toFixed(2)} MiB`;
 
 /**
