@@ -14,24 +14,24 @@ import {
   Tooltip,
   useStyles2,
 } from '@grafana/ui';
-import { ThreadRow } from '../domain/threadRows';
+import { ThreadChoiceUi, ThreadRow } from '../domain/threadRows';
 import { formatValue } from './formatValue';
 
 interface Props {
   rows: ThreadRow[];
   selectedKey?: string;
-  onToggle: (uiKey: string, include: boolean) => void;
+  /** A change to one thread's choices: included, its label value. */
+  onChange: (uiKey: string, patch: Partial<ThreadChoiceUi>) => void;
   onToggleAll: (include: boolean) => void;
-  onRename: (uiKey: string, value: string | undefined) => void;
   onShow: (uiKey: string) => void;
 }
 
 /** Edits locally and commits on blur or Enter, so typing does not re-plan the upload at every key. */
-function LabelValueInput({ row, onRename }: { row: ThreadRow; onRename: Props['onRename'] }) {
+function LabelValueInput({ row, onChange }: { row: ThreadRow; onChange: Props['onChange'] }) {
   const [draft, setDraft] = useState<string>();
   const commit = () => {
     if (draft !== undefined) {
-      onRename(row.uiKey, draft === row.name ? undefined : draft);
+      onChange(row.uiKey, { labelValue: draft === row.name ? undefined : draft });
       setDraft(undefined);
     }
   };
@@ -60,7 +60,7 @@ function groupByFile(rows: ThreadRow[]): Array<[string, ThreadRow[]]> {
 /** Memoized: the page re-renders at every parse and push progress, the table only when its rows change. */
 export const ThreadTable = memo(ThreadTableView);
 
-function ThreadTableView({ rows, selectedKey, onToggle, onToggleAll, onRename, onShow }: Props) {
+function ThreadTableView({ rows, selectedKey, onChange, onToggleAll, onShow }: Props) {
   const styles = useStyles2(getStyles);
   const [filter, setFilter] = useState('');
   const visible = useMemo(() => {
@@ -83,7 +83,7 @@ function ThreadTableView({ rows, selectedKey, onToggle, onToggleAll, onRename, o
                 aria-label={`Include ${r.fileName} profile ${r.index}`}
                 value={r.included}
                 disabled={Boolean(r.notSelectable)}
-                onChange={(e) => onToggle(r.uiKey, e.currentTarget.checked)}
+                onChange={(e) => onChange(r.uiKey, { include: e.currentTarget.checked })}
               />
             </span>
           </Tooltip>
@@ -146,7 +146,7 @@ function ThreadTableView({ rows, selectedKey, onToggle, onToggleAll, onRename, o
         cell: ({ row: { original: r } }) =>
           r.thread ? (
             <Stack direction="row" alignItems="center" gap={1}>
-              <LabelValueInput row={r} onRename={onRename} />
+              <LabelValueInput row={r} onChange={onChange} />
               {r.duplicate && (
                 <Badge
                   color="orange"
@@ -187,7 +187,7 @@ function ThreadTableView({ rows, selectedKey, onToggle, onToggleAll, onRename, o
         ),
       },
     ],
-    [onToggle, onRename, onShow, selectedKey, styles]
+    [onChange, onShow, selectedKey, styles]
   );
 
   return (

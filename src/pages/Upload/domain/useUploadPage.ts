@@ -1,0 +1,161 @@
+import { useCallback, useMemo, useState } from 'react';
+import { labelValueProblem } from '../../../core/plan/labels';
+import { DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
+import { PushTarget } from '../infrastructure/grafanaTransport';
+import { downloadBytes, pyroscopeDatasources, usePluginSettings, userCanPush } from '../infrastructure/grafanaRuntime';
+import { PlanInput } from '../pipeline/pipelineMessages';
+import { buildThreadRows, parsedFilesOf, ThreadChoiceUi, ThreadRow } from './threadRows';
+import {
+  defaultRange,
+  initialForm,
+  serviceNameFromFile,
+  UploadForm,
+  uploadOptionsFrom,
+  uploadSpanMs,
+} from './uploadForm';
+import { useFlameGraph } from './useFlameGraph';
+import { usePipeline } from './usePipeline';
+import { usePush } from './usePush';
+import { useUploadFiles } from './useUploadFiles';
+import { useStructurallyStable } from './useStructurallyStable';
+import { useUploadPlan } from './useUploadPlan';
+
+/** Everything the Upload page shows (`data`) and everything the user can do on it (`actions`). */
+export function useUploadPage() {
+  const settings = usePluginSettings();
+  const maxFileSizeMb = settings.maxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB;
+  const [choices, setChoices] = useState<Record<string, ThreadChoiceUi>>({});
+  const [form, setForm] = useState<UploadForm>(() => initialForm(settings, Date.now()));
+  const pipeline = usePipeline();
+  const { files, addFiles, removeFile } = useUploadFiles(pipeline, maxFileSizeMb, form.sliceSeconds);
+  const [shownKey, setShownKey] = useState<string>();
+  const push = usePush(pipeline);
+  const datasources = useMemo(() => pyroscopeDatasources(), []);
+  const canPush = userCanPush();
+
+  const rows = useMemo(() => buildThreadRows(files, choices), [files, choices]);
+  const spanMs = uploadSpanMs(rows);
+  const range = useMemo(
+    () => form.range ?? defaultRange(form.anchorMs, spanMs, form.sliceSeconds),
+    [form.range, form.anchorMs, spanMs, form.sliceSeconds]
+  );
+  const datasourceUid = form.datasourceUid ?? datasources[0]?.uid;
+  const datasource = datasources.find((d) => d.uid === datasourceUid);
+  const serviceName =
+    form.serviceName ?? (settings.defaultServiceName || (files[0] ? serviceNameFromFile(files[0].name) : ''));
+  const serviceNameProblem = files.length > 0 ? labelValueProblem('service_name', serviceName) : undefined;
+
+  // The same list, in the same order, that buildThreadRows numbers the planner's thread keys by.
+  const fileIds = parsedFilesOf(files).map((f) => f.id);
+  const planInput = useStructurallyStable<PlanInput | undefined>(
+    fileIds.length > 0
+      ? { fileIds, options: uploadOptionsFrom(form, rows, serviceName, range, settings.threadLabelName) }
+      : undefined
+  );
+  const { plan, input: plannedInput, problems, planning } = useUploadPlan(pipeline, planInput);
+
+  const target = useMemo(
+    (): PushTarget | undefined =>
+      form.target === 'app-route' && settings.pushUrl
+        ? { kind: 'app-route', url: settings.pushUrl }
+        : datasource
+          ? { kind: 'datasource', uid: datasource.uid, name: datasource.name }
+          : undefined,
+    [form.target, settings.pushUrl, datasource]
+  );
+  const disabledReason = !canPush
+    ? 'Only Editors and Admins can push profiles. You can still inspect the files.'
+    : !target
+      ? 'Choose a Pyroscope datasource to push to.'
+      : problems.length > 0 || !plan
+        ? undefined
+        : plan.profileCount === 0
+          ? 'No thread is selected or has data to push.'
+          : planning
+            ? 'Updating what will be written…'
+            : undefined;
+
+  // The table shows the label values the planner derived (clean thread names), once there is a plan.
+  const tableRows = useMemo((): ThreadRow[] => {
+    const planned = new Map(plan?.threads.filter((t) => !t.cpuPartOf).map((t) => [t.threadKey, t.labelValue]));
+    return rows.map((r) => {
+      const value = planned.get(r.planKey);
+      return value !== undefined && !r.labelEdited ? { ...r, labelValue: value } : r;
+    });
+  }, [rows, plan]);
+  const shownRow = rows.find((r) => r.uiKey === shownKey) ?? rows.find((r) => r.included);
+  const flameGraphRows = useFlameGraph(pipeline, shownRow?.fileId, shownRow?.thread);
+
+  const changeForm = useCallback((patch: Partial<UploadForm>) => setForm((f) => ({ ...f, ...patch })), []);
+  const placeAtNow = useCallback(() => setForm((f) => ({ ...f, range: undefined, anchorMs: Date.now() })), []);
+  const widenSlices = useCallback((sliceSeconds: number) => setForm((f) => ({ ...f, sliceSeconds })), []);
+  const dropFiles = useCallback(
+    (dropped: File[]) => {
+      addFiles(dropped);
+      setForm((f) => ({ ...f, anchorMs: Date.now() }));
+    },
+    [addFiles]
+  );
+  const changeThread = useCallback(
+    (uiKey: string, patch: Partial<ThreadChoiceUi>) =>
+      setChoices((c) => ({ ...c, [uiKey]: { ...c[uiKey], ...patch } })),
+    []
+  );
+  const includeAll = useCallback(
+    (include: boolean) => setChoices((c) => Object.fromEntries(rows.map((r) => [r.uiKey, { ...c[r.uiKey], include }]))),
+    [rows]
+  );
+  const startPush = useCallback(() => {
+    if (plan && plannedInput && target) {
+      push.start(plan, plannedInput, target);
+    }
+  }, [plan, plannedInput, target, push]);
+  const download = useCallback(async () => {
+    const zip = await push.archive();
+    if (zip) {
+      downloadBytes(zip, `${push.state.plan?.serviceName || 'speedscope'}-pprof.zip`, 'application/zip');
+    }
+  }, [push]);
+
+  return {
+    data: {
+      maxFileSizeMb,
+      files,
+      hasParsedFiles: fileIds.length > 0,
+      rows: tableRows,
+      shownRow,
+      flameGraphRows,
+      form,
+      serviceName,
+      serviceNameProblem,
+      range,
+      hasDatasources: datasources.length > 0,
+      datasourceUid,
+      writeTargetUrl: settings.pushUrl,
+      needsSampleRate: rows.some((r) => r.thread?.kind === 'count' && r.included),
+      plan,
+      problems,
+      planning,
+      canPush,
+      disabledReason,
+      targetLabel: target?.kind === 'app-route' ? `write target ${target.url}` : `datasource ${datasource?.name ?? ''}`,
+      push: push.state,
+    },
+    actions: {
+      dropFiles,
+      removeFile,
+      changeThread,
+      includeAll,
+      showThread: setShownKey,
+      changeForm,
+      placeAtNow,
+      widenSlices,
+      startPush,
+      cancelPush: push.cancel,
+      retryFailed: push.retryFailed,
+      download,
+    },
+  };
+}
+
+export type UploadPageModel = ReturnType<typeof useUploadPage>;
