@@ -1,7 +1,7 @@
-import { css } from '@emotion/css';
-import React from 'react';
+import { css, cx } from '@emotion/css';
+import React, { DragEvent, useId, useRef, useState } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
-import { Alert, FileDropzone, IconButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, IconButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { UploadFile } from '../domain/uploadFiles';
 import { formatValue, plural } from './formatValue';
 
@@ -12,27 +12,77 @@ interface Props {
   onRemove: (id: string) => void;
 }
 
+/** What the file chooser offers; a dropped file of another name still goes to the parser, which says what is wrong. */
+const ACCEPT = 'application/json,.json,application/gzip,.gz';
+
+const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
+
+/**
+ * The dropzone is one native button: it has a name and a role, takes focus, and Enter or Space opens the file chooser
+ * (through the hidden, labelled file input) as a click does. Files dropped on it are added the same way.
+ */
 export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
   const styles = useStyles2(getStyles);
+  const input = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const titleId = useId();
+  const hintId = useId();
+  const add = (list: FileList | null) => {
+    if (list && list.length > 0) {
+      onAdd(Array.from(list));
+    }
+  };
   return (
     <Stack direction="column" gap={1}>
-      <FileDropzone
+      <input
+        ref={input}
         id="speedscope-files"
-        options={{
-          onDrop: onAdd,
-          multiple: true,
-          accept: { 'application/json': ['.json'], 'application/gzip': ['.gz'] },
+        type="file"
+        multiple
+        accept={ACCEPT}
+        aria-label="Speedscope files"
+        tabIndex={-1}
+        className={styles.hiddenInput}
+        onChange={(e) => {
+          add(e.currentTarget.files);
+          // Choosing the same file again (after removing it, say) must fire another change.
+          e.currentTarget.value = '';
         }}
-        fileListRenderer={() => null}
+      />
+      <button
+        type="button"
+        data-testid="dropzone"
+        aria-labelledby={titleId}
+        aria-describedby={hintId}
+        className={cx(styles.dropzone, dragging && styles.dragging)}
+        onClick={() => input.current?.click()}
+        onDragEnter={(e) => hasFiles(e) && setDragging(true)}
+        onDragOver={(e) => {
+          if (hasFiles(e)) {
+            // Without this the browser would open the file instead of letting it drop here.
+            e.preventDefault();
+            e.dataTransfer.dropEffect = 'copy';
+          }
+        }}
+        onDragLeave={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) {
+            setDragging(false);
+          }
+        }}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          add(e.dataTransfer.files);
+        }}
       >
-        <div className={styles.dropText}>
-          <Text element="p">Drop Speedscope files here, or click to choose them</Text>
-          <Text element="p" variant="bodySmall" color="secondary">
-            .json or .json.gz from py-spy, pyinstrument, dotnet-trace, Austin, rbspy…; up to {maxFileSizeMb} MB each.
-            Files are read in your browser; nothing is sent until you push.
-          </Text>
-        </div>
-      </FileDropzone>
+        <span id={titleId} className={styles.title}>
+          Drop Speedscope files here, or click to choose them
+        </span>
+        <span id={hintId} className={styles.hint}>
+          .json or .json.gz from py-spy, pyinstrument, dotnet-trace, Austin, rbspy…; up to {maxFileSizeMb} MB each.
+          Files are read in your browser; nothing is sent until you push.
+        </span>
+      </button>
       {files.map((file) => (
         <div key={file.id} className={styles.file} data-testid="upload-file">
           <Stack direction="row" alignItems="center" justifyContent="space-between">
@@ -73,7 +123,44 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  dropText: css({ textAlign: 'center', padding: theme.spacing(2) }),
+  dropzone: css({
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    width: '100%',
+    padding: theme.spacing(3, 2),
+    textAlign: 'center',
+    font: 'inherit',
+    color: theme.colors.text.primary,
+    background: theme.colors.background.primary,
+    border: `1px dashed ${theme.colors.border.strong}`,
+    borderRadius: theme.shape.radius.default,
+    cursor: 'pointer',
+    '&:hover': { borderColor: theme.colors.primary.border },
+    // Grafana's own focus ring (a gap in the canvas colour, then the primary colour); the transparent outline shows
+    // in Windows' forced-colours mode, where box shadows are not drawn.
+    '&:focus-visible': {
+      outline: '2px dotted transparent',
+      outlineOffset: 2,
+      boxShadow: `0 0 0 2px ${theme.colors.background.canvas}, 0 0 0 4px ${theme.colors.primary.main}`,
+    },
+  }),
+  dragging: css({ background: theme.colors.background.secondary, borderColor: theme.colors.primary.border }),
+  title: css({ display: 'block', ...theme.typography.body }),
+  hint: css({ display: 'block', ...theme.typography.bodySmall, color: theme.colors.text.secondary }),
+  // Out of sight and out of the tab order: the button above is the control; the input only carries the chooser.
+  hiddenInput: css({
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    margin: -1,
+    padding: 0,
+    border: 0,
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+  }),
   file: css({
     border: `1px solid ${theme.colors.border.weak}`,
     borderRadius: theme.shape.radius.default,
