@@ -139,16 +139,6 @@ export function headerBytes(header: PprofHeader, bodyStrings: number): number {
 /** The largest header a profile can get (10-byte times): the splitter reserves it, since times come later. */
 export const MAX_HEADER_BYTES = 256;
 
-export interface LayoutMark {
-  stackNodes: number;
-  locations: number;
-  functions: number;
-  strings: number;
-  bodyBytes: number;
-  sampleBytes: number;
-  samples: number;
-}
-
 /**
  * Builds the layout of one profile sample by sample and keeps its exact size: the splitter adds samples until a
  * limit would be passed, and the encoder walks the same order to write it. `reset` starts the next profile in O(1).
@@ -165,13 +155,29 @@ export class ProfileLayout {
   /** Bytes of the sample messages within `bodyBytes`; the rest are symbols. */
   sampleBytes = 0;
   samples = 0;
+  /**
+   * The nodes the last `addSample` met for the first time in this profile, leaf first (`newNodeCount` of them): the
+   * encoder writes their location ids and copies the rest of the stack from where it was first written.
+   */
+  newNodes = new Int32Array(64);
+  newNodeCount = 0;
   private generation = 0;
   /** Stack nodes whose packed location ids are known in this profile, in the order they were first met. */
   private readonly stackNodes: number[] = [];
-  private readonly nodeStamp: Int32Array;
+  /** Where `rollback` returns to (one mark at a time: the splitter's last sample). */
+  private readonly marked = {
+    stackNodes: 0,
+    locations: 0,
+    functions: 0,
+    strings: 0,
+    bodyBytes: 0,
+    sampleBytes: 0,
+    samples: 0,
+  };
+  /** Nonzero (the current generation) for the nodes whose stacks are known in this profile. */
+  readonly nodeStamp: Int32Array;
   /** Bytes of a node's packed location ids (its own and its ancestors'), once stamped. */
   readonly stackBytes: Int32Array;
-  private readonly pending: number[] = [];
   private readonly locationStamp: Int32Array;
   private readonly locationId: Int32Array;
   private readonly functionStamp: Int32Array;
@@ -181,7 +187,9 @@ export class ProfileLayout {
 
   constructor(
     readonly tree: StackTree,
-    readonly symbols: SymbolTable
+    readonly symbols: SymbolTable,
+    /** Whether `mark` and `rollback` are used (the splitter): then the nodes met are listed to be unstamped. */
+    private readonly rollbackable = false
   ) {
     this.nodeStamp = new Int32Array(tree.parent.length);
     this.stackBytes = new Int32Array(tree.parent.length);
@@ -206,34 +214,37 @@ export class ProfileLayout {
   }
 
   /** A point to return to with `rollback`: the splitter adds a sample, and takes it back if the profile is full. */
-  mark(): LayoutMark {
-    return {
-      stackNodes: this.stackNodes.length,
-      locations: this.locationFrames.length,
-      functions: this.functions.length,
-      strings: this.strings.length,
-      bodyBytes: this.bodyBytes,
-      sampleBytes: this.sampleBytes,
-      samples: this.samples,
-    };
+  mark(): void {
+    const marked = this.marked;
+    marked.stackNodes = this.stackNodes.length;
+    marked.locations = this.locationFrames.length;
+    marked.functions = this.functions.length;
+    marked.strings = this.strings.length;
+    marked.bodyBytes = this.bodyBytes;
+    marked.sampleBytes = this.sampleBytes;
+    marked.samples = this.samples;
   }
 
-  rollback(mark: LayoutMark): void {
-    for (const node of this.stackNodes.splice(mark.stackNodes)) {
+  rollback(): void {
+    if (!this.rollbackable) {
+      throw new Error('ProfileLayout: rollback on a layout built without it');
+    }
+    const marked = this.marked;
+    for (const node of this.stackNodes.splice(marked.stackNodes)) {
       this.nodeStamp[node] = 0;
     }
-    for (const frame of this.locationFrames.splice(mark.locations)) {
+    for (const frame of this.locationFrames.splice(marked.locations)) {
       this.locationStamp[frame] = 0;
     }
-    for (const fn of this.functions.splice(mark.functions)) {
+    for (const fn of this.functions.splice(marked.functions)) {
       this.functionStamp[fn] = 0;
     }
-    for (const text of this.strings.splice(mark.strings)) {
+    for (const text of this.strings.splice(marked.strings)) {
       this.stringStamp[text] = 0;
     }
-    this.bodyBytes = mark.bodyBytes;
-    this.sampleBytes = mark.sampleBytes;
-    this.samples = mark.samples;
+    this.bodyBytes = marked.bodyBytes;
+    this.sampleBytes = marked.sampleBytes;
+    this.samples = marked.samples;
   }
 
   /** Number of strings in the table so far, the leading "" included. */
@@ -255,29 +266,39 @@ export class ProfileLayout {
 
   /**
    * Bytes of a stack's packed location ids. Stacks share their root ends, so only the nodes this profile has not met
-   * yet are walked, root end first; their locations are added on the way.
+   * yet are walked (kept in `newNodes`, leaf first); their locations are added root end first.
    */
   private stackBytesOf(node: number): number {
     const { parent, frame } = this.tree;
-    const { pending, nodeStamp, stackBytes } = this;
+    const { nodeStamp, stackBytes, generation } = this;
+    let chain = this.newNodes;
+    let count = 0;
     let n = node;
-    while (n > 0 && nodeStamp[n] !== this.generation) {
-      pending.push(n);
+    while (n > 0 && nodeStamp[n] !== generation) {
+      if (count === chain.length) {
+        const grown = new Int32Array(chain.length * 2);
+        grown.set(chain);
+        chain = this.newNodes = grown;
+      }
+      chain[count++] = n;
       n = parent[n];
     }
+    this.newNodeCount = count;
     let bytes = n > 0 ? stackBytes[n] : 0;
-    while (pending.length > 0) {
-      const m = pending.pop()!;
+    for (let k = count - 1; k >= 0; k--) {
+      const m = chain[k];
       bytes += varintSize(this.location(frame[m]));
       stackBytes[m] = bytes;
-      nodeStamp[m] = this.generation;
-      this.stackNodes.push(m);
+      nodeStamp[m] = generation;
+      if (this.rollbackable) {
+        this.stackNodes.push(m);
+      }
     }
     return bytes;
   }
 
   /** The location id of a frame in this profile, adding the location (and its function and strings) when new. */
-  location(frame: number): number {
+  private location(frame: number): number {
     if (this.locationStamp[frame] === this.generation) {
       return this.locationId[frame];
     }
@@ -289,6 +310,11 @@ export class ProfileLayout {
     const line = this.symbols.frameLine[frame];
     this.bodyBytes += fieldSize(1 + varintSize(id) + fieldSize(1 + varintSize(functionId) + optionalVarintField(line)));
     return id;
+  }
+
+  /** The location id of a frame already added to this profile. */
+  locationIdOf(frame: number): number {
+    return this.locationId[frame];
   }
 
   functionIdOf(fn: number): number {

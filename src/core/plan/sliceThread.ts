@@ -196,7 +196,10 @@ class SliceAccumulator {
   flush(): void {
     if (this.touched.length > 0) {
       const nodes = Int32Array.from(this.touched).sort();
-      const values = Float64Array.from(nodes, (n) => this.sums[n]);
+      const values = new Float64Array(nodes.length);
+      for (let i = 0; i < nodes.length; i++) {
+        values[i] = this.sums[nodes[i]];
+      }
       this.slices.push({ index: this.current, nodes, values });
       this.touched = [];
       this.generation++;
@@ -293,7 +296,7 @@ class Splitter {
     /** Counts become nanoseconds (whole ones) as they are split, so sizes are those of the values written. */
     private readonly valueScale: number
   ) {
-    this.layout = new ProfileLayout(thread.tree, symbolTableOf(thread.frames));
+    this.layout = new ProfileLayout(thread.tree, symbolTableOf(thread.frames), true);
     this.budget = limits.maxProfileBytes - MAX_HEADER_BYTES;
   }
 
@@ -323,10 +326,10 @@ class Splitter {
     for (let i = 0; i < slice.nodes.length; i++) {
       let node = slice.nodes[i];
       const value = this.valueScale === 1 ? slice.values[i] : Math.round(slice.values[i] * this.valueScale);
-      const mark = layout.mark();
+      layout.mark();
       layout.addSample(node, value);
       if (layout.samples > 1 && (layout.samples > this.limits.maxSamplesPerProfile || layout.bodyBytes > budget)) {
-        layout.rollback(mark);
+        layout.rollback();
         close();
         layout.addSample(node, value);
       }

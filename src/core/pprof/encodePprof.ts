@@ -1,5 +1,6 @@
 import { PlannedProfile } from '../plan/planUpload';
 import {
+  fieldSize,
   headerBytes,
   headerStrings,
   PprofHeader,
@@ -98,38 +99,41 @@ export function pprofHeader(planned: PlannedProfile): PprofHeader {
   };
 }
 
+/** Room before the samples for the first field (the sample type), whose string indexes are known only after them. */
+const SAMPLE_TYPE_ROOM = 16;
+
 /**
  * Writes one planned profile as an uncompressed pprof protobuf, straight from the thread's stack tree: each frame a
  * profile uses becomes a location with one line (and its line number) pointing at a function keyed by (name, file),
- * with a string table of its own. The size is known before writing (`ProfileLayout`), so the buffer grows at most
- * once and the planner's size for the profile is exactly the length returned here.
+ * with a string table of its own. One pass: each sample is laid out (`ProfileLayout`, as the planner sized it) and
+ * written at once, so the length returned is exactly the planner's size for the profile.
  */
 export function encodePprof(planned: PlannedProfile): Uint8Array {
   const layout = layoutFor(planned);
   const { nodes, values } = planned;
-  for (let i = 0; i < nodes.length; i++) {
-    layout.addSample(nodes[i], values[i]);
-  }
-  const header = pprofHeader(planned);
-  const total = layout.bodyBytes + headerBytes(header, layout.stringCount);
-  pos = 0;
-  ensure(total);
+  pos = SAMPLE_TYPE_ROOM;
+  ensure(Math.max(planned.uncompressedBytes, 0) + SAMPLE_TYPE_ROOM);
+  writeSamples(layout, nodes, values);
+  const samplesEnd = pos;
 
+  const header = pprofHeader(planned);
   const types = headerStrings(header);
   const typeIndex = (text: string) => layout.stringCount + types.indexOf(text);
+  const valueTypeBytes = (type: string, unit: string) => 2 + varintSize(typeIndex(type)) + varintSize(typeIndex(unit));
   const valueType = (field: number, type: string, unit: string) => {
-    const t = typeIndex(type);
-    const u = typeIndex(unit);
-    lengthDelimited(field, 2 + varintSize(t) + varintSize(u));
+    lengthDelimited(field, valueTypeBytes(type, unit));
     key(1, 0);
-    varint(t);
+    varint(typeIndex(type));
     key(2, 0);
-    varint(u);
+    varint(typeIndex(unit));
   };
-
-  // Fields in field-number order, as protobuf encoders write them.
+  const total = layout.bodyBytes + headerBytes(header, layout.stringCount);
+  // Fields in field-number order, as protobuf encoders write them: the sample type goes just before the samples.
+  const start = SAMPLE_TYPE_ROOM - fieldSize(valueTypeBytes(header.sampleType.type, header.sampleType.unit));
+  pos = start;
   valueType(1, header.sampleType.type, header.sampleType.unit);
-  writeSamples(layout, nodes, values);
+  pos = samplesEnd;
+  ensure(total - (samplesEnd - start));
   writeLocations(layout);
   writeFunctions(layout);
   writeStrings(layout, types);
@@ -146,46 +150,57 @@ export function encodePprof(planned: PlannedProfile): Uint8Array {
     key(12, 0);
     varint(header.period);
   }
-  if (pos !== total) {
-    throw new Error(`pprof layout mismatch: wrote ${pos} bytes, sized ${total}`);
+  if (pos - start !== total) {
+    throw new Error(`pprof layout mismatch: wrote ${pos - start} bytes, sized ${total}`);
   }
-  return buffer.slice(0, pos);
+  return buffer.slice(start, pos);
 }
 
 /** Where each stack node's packed location ids were written in this profile, to copy them for the next stack. */
 let writtenAt = new Int32Array(0);
-let writtenStamp = new Int32Array(0);
-let writeGeneration = 0;
 
+/**
+ * Lays out and writes each sample. pprof lists a stack leaf first; a node's ids are its own followed by its parent's,
+ * so only the nodes this profile meets for the first time are written id by id, and the rest of the stack is copied
+ * from where it was first written.
+ */
 function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64Array): void {
   const { parent, frame } = layout.tree;
   const { stackBytes } = layout;
   if (writtenAt.length < parent.length) {
     writtenAt = new Int32Array(parent.length);
-    writtenStamp = new Int32Array(parent.length);
-    writeGeneration = 0;
   }
-  const generation = ++writeGeneration;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     const value = values[i];
+    layout.addSample(node, value);
     const idBytes = node > 0 ? stackBytes[node] : 0;
     const valueBytes = varintSize(value);
     const ids = idBytes === 0 ? 0 : 1 + varintSize(idBytes) + idBytes;
-    lengthDelimited(2, ids + 1 + varintSize(valueBytes) + valueBytes);
+    const content = ids + 1 + varintSize(valueBytes) + valueBytes;
+    ensure(1 + varintSize(content) + content);
+    lengthDelimited(2, content);
     if (idBytes > 0) {
-      // pprof lists a stack leaf first; a node's ids are its own followed by its parent's, so once a stack's ids are
-      // written anywhere in this profile they are copied instead of walked again.
       lengthDelimited(1, idBytes);
-      for (let n = node; n > 0; n = parent[n]) {
-        if (writtenStamp[n] === generation) {
-          buffer.copyWithin(pos, writtenAt[n], writtenAt[n] + stackBytes[n]);
-          pos += stackBytes[n];
-          break;
-        }
-        writtenStamp[n] = generation;
+      const newNodes = layout.newNodes;
+      const count = layout.newNodeCount;
+      for (let k = 0; k < count; k++) {
+        const n = newNodes[k];
         writtenAt[n] = pos;
-        varint(layout.location(frame[n]));
+        varint(layout.locationIdOf(frame[n]));
+      }
+      const known = count === 0 ? node : parent[newNodes[count - 1]];
+      if (known > 0) {
+        const from = writtenAt[known];
+        const bytes = stackBytes[known];
+        if (bytes < 32) {
+          for (let b = 0; b < bytes; b++) {
+            buffer[pos + b] = buffer[from + b];
+          }
+        } else {
+          buffer.copyWithin(pos, from, from + bytes);
+        }
+        pos += bytes;
       }
     }
     lengthDelimited(2, valueBytes);
@@ -195,7 +210,9 @@ function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64A
 
 function writeLocations(layout: ProfileLayout): void {
   const { functionOfFrame, frameLine } = layout.symbols;
-  layout.locationFrames.forEach((frame, index) => {
+  const frames = layout.locationFrames;
+  for (let index = 0; index < frames.length; index++) {
+    const frame = frames[index];
     const id = index + 1;
     const functionId = layout.functionIdOf(functionOfFrame[frame]);
     const line = frameLine[frame];
@@ -210,12 +227,14 @@ function writeLocations(layout: ProfileLayout): void {
       key(2, 0);
       varint(line);
     }
-  });
+  }
 }
 
 function writeFunctions(layout: ProfileLayout): void {
   const { functionName, functionFile } = layout.symbols;
-  layout.functions.forEach((fn, index) => {
+  const functions = layout.functions;
+  for (let index = 0; index < functions.length; index++) {
+    const fn = functions[index];
     const id = index + 1;
     const name = layout.stringIndexOf(functionName[fn]);
     const file = layout.stringIndexOf(functionFile[fn]);
@@ -232,25 +251,57 @@ function writeFunctions(layout: ProfileLayout): void {
       key(4, 0);
       varint(file);
     }
-  });
+  }
 }
 
-/** UTF-8 of each symbol string, encoded once per frame table: every profile of its threads copies the same bytes. */
-const encodedStrings = new WeakMap<SymbolTable, Array<Uint8Array | undefined>>();
+/**
+ * Every symbol string of a frame table as a string-table field (tag, length, UTF-8), one after another, encoded once:
+ * every profile of its threads copies the same bytes. `at[id]` is where string `id`'s field starts.
+ */
+interface EncodedStrings {
+  bytes: Uint8Array;
+  at: Int32Array;
+}
+
+const encodedStrings = new WeakMap<SymbolTable, EncodedStrings>();
+
+function encodedStringsOf(symbols: SymbolTable): EncodedStrings {
+  let encoded = encodedStrings.get(symbols);
+  if (!encoded) {
+    const { strings, stringBytes } = symbols;
+    const at = new Int32Array(strings.length + 1);
+    for (let id = 0; id < strings.length; id++) {
+      at[id + 1] = at[id] + fieldSize(stringBytes[id]);
+    }
+    const saved = { buffer, pos };
+    buffer = new Uint8Array(at[strings.length]);
+    pos = 0;
+    for (let id = 0; id < strings.length; id++) {
+      string(6, strings[id], stringBytes[id]);
+    }
+    encoded = { bytes: buffer, at };
+    ({ buffer, pos } = saved);
+    encodedStrings.set(symbols, encoded);
+  }
+  return encoded;
+}
 
 function writeStrings(layout: ProfileLayout, types: string[]): void {
-  const { strings } = layout.symbols;
-  let encoded = encodedStrings.get(layout.symbols);
-  if (!encoded) {
-    encoded = [];
-    encodedStrings.set(layout.symbols, encoded);
-  }
+  const { bytes, at } = encodedStringsOf(layout.symbols);
   string(6, '', 0);
-  for (const id of layout.strings) {
-    const bytes = (encoded[id] ??= textEncoder.encode(strings[id]));
-    lengthDelimited(6, bytes.length);
-    buffer.set(bytes, pos);
-    pos += bytes.length;
+  const ids = layout.strings;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    const from = at[id];
+    const to = at[id + 1];
+    if (to - from <= 64) {
+      for (let b = from; b < to; b++) {
+        buffer[pos++] = bytes[b];
+      }
+    } else {
+      buffer.set(bytes.subarray(from, to), pos);
+      pos += to - from;
+    }
   }
   for (const text of types) {
     string(6, text, utf8Length(text));
