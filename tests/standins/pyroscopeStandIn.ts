@@ -38,6 +38,8 @@
  *   {"delayMs": ms}      wait before handling every push (not counted)
  *   {"redirect": n, "redirectStatus": 301|302|307|308, "redirectLocation": "/login"}   3xx with Location, nothing stored
  *   {"html200": n}       200 with a text/html login page, nothing stored
+ *   {"json200error": n}  200 application/json `{"error":"upstream unavailable"}`, as a proxy in front may answer;
+ *                        nothing stored
  *   {"trickle": n, "trickleEveryMs": 1000}   200 application/json headers, then one space every trickleEveryMs, never
  *                        finishing; nothing stored
  *   {"hugeError": n, "hugeErrorBytes": 6291456}   400 invalid_argument whose JSON body is that many bytes
@@ -93,6 +95,7 @@ export interface Faults {
   redirectStatus?: 301 | 302 | 307 | 308;
   redirectLocation?: string;
   html200?: number;
+  json200error?: number;
   trickle?: number;
   trickleEveryMs?: number;
   hugeError?: number;
@@ -117,7 +120,16 @@ export interface StandInOptions extends RateLimitOptions {
 }
 
 type Counter =
-  'status429' | 'status500' | 'drop' | 'hang' | 'redirect' | 'html200' | 'trickle' | 'hugeError' | 'notQueryable';
+  | 'status429'
+  | 'status500'
+  | 'drop'
+  | 'hang'
+  | 'redirect'
+  | 'html200'
+  | 'json200error'
+  | 'trickle'
+  | 'hugeError'
+  | 'notQueryable';
 
 const LOGIN_PAGE =
   '<!doctype html><html><head><title>Sign in</title></head><body><form action="/login" method="post">' +
@@ -375,6 +387,12 @@ export class PyroscopeStandIn {
       record(200);
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(LOGIN_PAGE);
+      return true;
+    }
+    if (this.take('json200error')) {
+      record(200);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"error":"upstream unavailable"}');
       return true;
     }
     if (this.take('trickle')) {

@@ -30,8 +30,8 @@ export const PYROSCOPE_DEFAULT_INGESTION: IngestionLimits = {
 };
 
 export interface PushBatch {
-  /** The Connect JSON request body (`push.v1.PushRequest`), UTF-8. */
-  body: Uint8Array;
+  /** The Connect JSON request body (`push.v1.PushRequest`): UTF-8 bytes, or the text itself where a page sends it. */
+  body: Uint8Array | string;
   profiles: ProfileRef[];
   /** What Pyroscope's rate limiter counts for the whole request: the sum of the profiles' costs. */
   costBytes: number;
@@ -99,18 +99,43 @@ export function pushRequestBody(profiles: EncodedProfile[]): Uint8Array {
 }
 
 /**
- * The same request with only the profiles whose ids are given: same labels, times, ids and bytes, so a profile that
- * did land before is only stored again as an identical replica, which Pyroscope deduplicates.
+ * The same request split into parts, each with only the profiles whose ids it names: same labels, times, ids and
+ * bytes, so a profile that did land before is only stored again as an identical replica, which Pyroscope
+ * deduplicates. The body is parsed once for all parts, so splitting a batch into single profiles is linear.
  */
+export function splitBatch(batch: PushBatch, parts: ReadonlyArray<ReadonlySet<string>>): PushBatch[] {
+  const text = typeof batch.body === 'string' ? batch.body : new TextDecoder().decode(batch.body);
+  const request = JSON.parse(text) as { series: WireSeries[] };
+  // Where each sample is in the request, so a part keeps the request's order of series and samples.
+  const sampleById = new Map<string, { series: number; order: number; sample: WireSeries['samples'][number] }>();
+  request.series.forEach((s, series) =>
+    s.samples.forEach((sample) => sampleById.set(sample.ID, { series, order: sampleById.size, sample }))
+  );
+  const refById = new Map(batch.profiles.map((p, order) => [p.id, { order, ref: p }]));
+  return parts.map((ids) => {
+    const picked = [...ids].flatMap((id) => sampleById.get(id) ?? []).sort((a, b) => a.order - b.order);
+    const series: WireSeries[] = [];
+    let last = -1;
+    for (const { series: index, sample } of picked) {
+      if (index !== last) {
+        series.push({ labels: request.series[index].labels, samples: [] });
+        last = index;
+      }
+      series[series.length - 1].samples.push(sample);
+    }
+    const profiles = [...ids]
+      .flatMap((id) => refById.get(id) ?? [])
+      .sort((a, b) => a.order - b.order)
+      .map((p) => p.ref);
+    return {
+      body: new TextEncoder().encode(JSON.stringify({ series })),
+      profiles,
+      costBytes: profiles.reduce((sum, p) => sum + p.costBytes, 0),
+    };
+  });
+}
+
+/** The same request with only the profiles whose ids are given (see splitBatch). */
 export function subsetBatch(batch: PushBatch, ids: ReadonlySet<string>): PushBatch {
-  const request = JSON.parse(new TextDecoder().decode(batch.body)) as { series: WireSeries[] };
-  const series = request.series
-    .map((s) => ({ labels: s.labels, samples: s.samples.filter((sample) => ids.has(sample.ID)) }))
-    .filter((s) => s.samples.length > 0);
-  const profiles = batch.profiles.filter((p) => ids.has(p.id));
-  return {
-    body: new TextEncoder().encode(JSON.stringify({ series })),
-    profiles,
-    costBytes: profiles.reduce((sum, p) => sum + p.costBytes, 0),
-  };
+  return splitBatch(batch, [ids])[0];
 }

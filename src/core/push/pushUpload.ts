@@ -1,7 +1,7 @@
 import { DuplicateProfileError, UniqueProfiles } from '../plan/invariant';
 import { SkippedThread, ThreadRef } from '../threads/threadRef';
 import { errorText } from '../util/errorText';
-import { IngestionLimits, MIB, PushBatch, PYROSCOPE_DEFAULT_INGESTION, subsetBatch } from './batches';
+import { IngestionLimits, MIB, PushBatch, PYROSCOPE_DEFAULT_INGESTION, splitBatch, subsetBatch } from './batches';
 import { ProfileRef } from './encodeUpload';
 import {
   cut,
@@ -462,8 +462,12 @@ export async function pushUpload(
   /** Settles the profiles of `batch` part by part; if the push stops meanwhile, the rest stay uncertain. */
   const settleParts = async (batch: PushBatch, parts: ProfileRef[][], reason: string): Promise<void> => {
     try {
-      for (const part of parts) {
-        await settleBatch(subsetBatch(batch, new Set(part.map((p) => p.id))));
+      // One parse of the body for all parts (a batch split into single profiles stays linear).
+      for (const part of splitBatch(
+        batch,
+        parts.map((p) => new Set(p.map((profile) => profile.id)))
+      )) {
+        await settleBatch(part);
       }
     } catch (e) {
       // All of them were in a request that failed and may have stored them.

@@ -6,7 +6,8 @@
  * `Content-Type: application/json` and a JSON object (`{}` for `push.v1.PushResponse`), and errors as a JSON
  * object `{"code": "<connect code>", "message": …}` (connect-go `protocol_connect.go`, `newConnectWireError`).
  * Anything else (an HTML login page with 200, a redirect, a proxy's text error) did not come from Pyroscope and
- * is never counted as a success.
+ * is never counted as a success. Nor is a 2xx JSON object that is not the call's answer (a proxy's
+ * `{"error": …}` with 200): each call accepts only the shape of its own response message.
  */
 import { errorText } from '../util/errorText';
 
@@ -196,6 +197,29 @@ export function answerError(response: TransportResponse): PyroscopeHttpError | u
   );
 }
 
+/**
+ * What each call's 2xx answer must look like, from the response messages in grafana/pyroscope's protos (proto3 JSON
+ * leaves out empty fields): `push.v1.PushResponse` has no fields, so only `{}` (api/push/v1/push.proto);
+ * `querier.v1.SeriesResponse` has `labelsSet` and `querier.v1.SelectSeriesResponse` has `series`, both lists
+ * (api/querier/v1/querier.proto). Returns what is wrong, or undefined.
+ */
+type AnswerCheck = (answer: Record<string, unknown>) => string | undefined;
+
+const onlyListFields =
+  (message: string, ...fields: string[]): AnswerCheck =>
+  (answer) => {
+    const extra = Object.keys(answer).filter((key) => !fields.includes(key));
+    if (extra.length > 0) {
+      return `${message} has no field ${extra.map((k) => JSON.stringify(k)).join(', ')}`;
+    }
+    const notList = fields.find((f) => answer[f] !== undefined && !Array.isArray(answer[f]));
+    return notList ? `${message}.${notList} is a list` : undefined;
+  };
+
+const PUSH_ANSWER: AnswerCheck = onlyListFields('push.v1.PushResponse');
+const SERIES_ANSWER: AnswerCheck = onlyListFields('querier.v1.SeriesResponse', 'labelsSet');
+const SELECT_SERIES_ANSWER: AnswerCheck = onlyListFields('querier.v1.SelectSeriesResponse', 'series');
+
 export interface SeriesQuery {
   matchers: string[];
   labelNames?: string[];
@@ -266,7 +290,7 @@ export class PyroscopeClient {
 
   /** Resolves only when Pyroscope answered 2xx with Connect JSON; otherwise throws what came back. */
   async push(body: Uint8Array | string, signal?: AbortSignal): Promise<void> {
-    await this.call(PUSH_PATH, body, signal);
+    await this.call(PUSH_PATH, body, PUSH_ANSWER, 'nothing is counted as pushed', signal);
   }
 
   /** `querier.v1.QuerierService/Series`: the label sets stored for matchers in a time range. */
@@ -277,7 +301,7 @@ export class PyroscopeClient {
       start: String(query.startMs),
       end: String(query.endMs),
     });
-    const answer = await this.call(SERIES_PATH, body, signal);
+    const answer = await this.call(SERIES_PATH, body, SERIES_ANSWER, 'nothing was read', signal);
     const sets = Array.isArray(answer.labelsSet) ? answer.labelsSet : [];
     return sets.map((set: { labels?: Array<{ name: string; value: string }> }) => set?.labels ?? []);
   }
@@ -296,7 +320,7 @@ export class PyroscopeClient {
       step: query.stepSeconds,
       groupBy: query.groupBy ?? [],
     });
-    const answer = await this.call(SELECT_SERIES_PATH, body, signal);
+    const answer = await this.call(SELECT_SERIES_PATH, body, SELECT_SERIES_ANSWER, 'nothing was read', signal);
     const series: unknown[] = Array.isArray(answer.series) ? answer.series : [];
     return series.map((s) => {
       const raw = (s ?? {}) as { labels?: unknown; points?: unknown };
@@ -310,7 +334,13 @@ export class PyroscopeClient {
     });
   }
 
-  private async call(path: string, body: Uint8Array | string, signal?: AbortSignal): Promise<Record<string, any>> {
+  private async call(
+    path: string,
+    body: Uint8Array | string,
+    check: AnswerCheck,
+    consequence: string,
+    signal?: AbortSignal
+  ): Promise<Record<string, any>> {
     if (signal?.aborted) {
       throw new PushCancelledError();
     }
@@ -341,7 +371,17 @@ export class PyroscopeClient {
     if (failure) {
       throw failure;
     }
-    return JSON.parse(response.body);
+    const answer = JSON.parse(response.body) as Record<string, unknown>;
+    const wrong = check(answer);
+    if (wrong) {
+      throw new PyroscopeHttpError(
+        response.status,
+        'not-connect',
+        response.body,
+        `HTTP ${response.status} with ${excerpt(response)}: not Pyroscope's answer to ${path.split('/').pop()} (${wrong}), so ${consequence}`
+      );
+    }
+    return answer;
   }
 }
 

@@ -170,6 +170,22 @@ describe('pushUpload against the Pyroscope stand-in', () => {
     ]);
   });
 
+  it("stops at a 200 whose JSON is a proxy's error: none of that request's profiles count as pushed", async () => {
+    const { plan, batches, threads, profiles } = await prepare(undefined, { maxCostBytes: 1_000_000, maxProfiles: 4 });
+    standIn.setFaults({ json200error: 1 });
+    const report = await pushUpload(client, batches, threads, plan.skipped, { ...noWait, requestsInFlight: 1 });
+    expect(report).toMatchObject({
+      complete: false,
+      requests: 1,
+      error:
+        'HTTP 200 with application/json: "{\\"error\\":\\"upstream unavailable\\"}": not Pyroscope\'s answer to Push ' +
+        '(push.v1.PushResponse has no field "error"), so nothing is counted as pushed',
+    });
+    expect(report.threads.map((t) => [t.status, t.profilesPushed])).toEqual(threads.map(() => ['failed', 0]));
+    expect(standIn.stored).toHaveLength(0);
+    expect(profiles).toBeGreaterThan(4);
+  });
+
   it('reports a cancel honestly: finished threads pushed, the rest not stored', async () => {
     const { plan, batches, threads } = await prepare(undefined, { maxCostBytes: 1_500_000, maxProfiles: 2 });
     const controller = new AbortController();

@@ -76,6 +76,43 @@ describe('PyroscopeClient answers', () => {
     expect(standIn.stored).toHaveLength(0);
   });
 
+  it('a 200 JSON object that is not the call\'s answer (a proxy\'s {"error"}) is a failure quoting it', async () => {
+    standIn.setFaults({ json200error: 1 });
+    const error = await failure(new PyroscopeClient(fetchTransport(url)).push(BODY));
+    expect(error).toMatchObject({ kind: 'not-connect', status: 200, retryable: false });
+    expect(error.message).toBe(
+      'HTTP 200 with application/json: "{\\"error\\":\\"upstream unavailable\\"}": not Pyroscope\'s answer to Push ' +
+        '(push.v1.PushResponse has no field "error"), so nothing is counted as pushed'
+    );
+    expect(standIn.stored).toHaveLength(0);
+  });
+
+  it('each call accepts only the fields of its response message', async () => {
+    const answering = (body: string) => ({
+      description: 'test',
+      post: async () => ({ status: 200, body, contentType: 'application/json' }),
+    });
+    const query = { profileTypeId: 'p', labelSelector: '{}', startMs: 0, endMs: 1, stepSeconds: 1 };
+    expect(await new PyroscopeClient(answering('{}')).selectSeries(query)).toEqual([]);
+    expect(
+      await new PyroscopeClient(answering('{"series":[{"points":[{"value":2,"timestamp":"5"}]}]}')).selectSeries(query)
+    ).toEqual([{ labels: [], points: [{ timestampMs: 5, value: 2 }] }]);
+    expect((await failure(new PyroscopeClient(answering('{"series":{}}')).selectSeries(query))).message).toBe(
+      'HTTP 200 with application/json: "{\\"series\\":{}}": not Pyroscope\'s answer to SelectSeries ' +
+        '(querier.v1.SelectSeriesResponse.series is a list), so nothing was read'
+    );
+    expect(
+      (
+        await failure(
+          new PyroscopeClient(answering('{"message":"denied"}')).series({ matchers: [], startMs: 0, endMs: 1 })
+        )
+      ).message
+    ).toMatch(/querier\.v1\.SeriesResponse has no field "message"\), so nothing was read$/);
+    expect((await failure(new PyroscopeClient(answering('{"series":[]}')).push(BODY))).message).toMatch(
+      /\(push\.v1\.PushResponse has no field "series"\)/
+    );
+  });
+
   it('a server that sends headers and then trickles its body fails at the request deadline', async () => {
     standIn.setFaults({ trickle: 1, trickleEveryMs: 5 });
     const { timer, startTimer } = manualTimer();
