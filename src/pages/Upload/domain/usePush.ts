@@ -4,19 +4,58 @@ import { PushProgress, PushReport, PushThread, pushUpload, ThreadPushResult } fr
 import { expectationsFromPlan, RetryInfo, verifyUpload, VerifyReport } from '../../../core/push/verifyUpload';
 import { errorText } from '../../../core/util/errorText';
 import { grafanaTransport, PushTarget } from '../infrastructure/grafanaTransport';
-import { PageBatch, PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
+import { PageBatch, PinnedPlanInput, PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
 import { PlanInput } from '../pipeline/pipelineMessages';
 import { PlanSummary } from './summaries';
 
 export type PushPhase = 'idle' | 'pushing' | 'done';
 
+/**
+ * The push's latest progress, kept out of the page's state: only what subscribes to it (the push panel, with
+ * `useSyncExternalStore`) re-renders, and at most once per `intervalMs`, however many answers arrive.
+ */
+export class ProgressFeed {
+  private shown?: PushProgress;
+  private latest?: PushProgress;
+  private timer?: ReturnType<typeof setTimeout>;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly intervalMs = 100) {}
+
+  get = (): PushProgress | undefined => this.shown;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  set(progress: PushProgress | undefined): void {
+    this.latest = progress;
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  /** Shows the latest progress now. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.shown !== this.latest) {
+      this.shown = this.latest;
+      this.listeners.forEach((listener) => listener());
+    }
+  }
+}
+
 export interface PushState {
   phase: PushPhase;
-  progress?: PushProgress;
+  /** Subscribe to it for the progress of a push under way (it changes without changing this state). */
+  progress: ProgressFeed;
   report?: PushReport;
-  /** What was pushed (or tried): the plan shown then and the input that makes it again, for retries and the zip. */
+  /**
+   * What was pushed (or tried): the plan shown then and the input that makes it again, pinned to the drops it was
+   * made from, for retries and the zip (a file dropped again since makes them fail: "no longer loaded").
+   */
   plan?: PlanSummary;
-  input?: PlanInput;
+  input?: PinnedPlanInput;
   target?: PushTarget;
   error?: string;
   /** The zip of pprof files is being made. */
@@ -58,8 +97,6 @@ async function* notingTimes(batches: AsyncIterable<PageBatch>, times: Map<string
   }
 }
 
-const IDLE: PushState = { phase: 'idle' };
-
 /** Threads a retry sends again: those not confirmed stored. Re-sending is safe: same labels, times and ids. */
 export const unsettled = (t: ThreadPushResult) => t.status === 'failed' || t.status === 'uncertain';
 
@@ -94,7 +131,8 @@ function pushThreads(plan: PlanSummary, only: Set<string> | undefined): PushThre
  * (the pipeline keeps its files) and "retry the failed threads" (only their batches are made again).
  */
 export function usePush(pipeline: PipelineClient | undefined, options: PushOptions = {}) {
-  const [state, setState] = useState<PushState>(IDLE);
+  const [state, setState] = useState<PushState>(() => ({ phase: 'idle', progress: new ProgressFeed() }));
+  const progress = state.progress;
   const controller = useRef<AbortController>();
   /** Profile times (ms) by thread key, of every push of the current plan: a retry sends only some threads. */
   const profileTimes = useRef(new Map<string, number[]>());
@@ -103,7 +141,13 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
   useEffect(() => () => controller.current?.abort(), []);
 
   const run = useCallback(
-    async (plan: PlanSummary, input: PlanInput, target: PushTarget, only?: Set<string>, previous?: PushReport) => {
+    async (
+      plan: PlanSummary,
+      input: PinnedPlanInput,
+      target: PushTarget,
+      only?: Set<string>,
+      previous?: PushReport
+    ) => {
       if (!pipeline) {
         return;
       }
@@ -111,7 +155,9 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
       controller.current?.abort();
       const abort = new AbortController();
       controller.current = abort;
-      setState({ phase: 'pushing', plan, input, target, report: previous });
+      progress.set(undefined);
+      progress.flush();
+      setState({ phase: 'pushing', progress, plan, input, target, report: previous });
       if (!previous) {
         profileTimes.current = new Map();
       }
@@ -125,16 +171,17 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
           notingTimes(pipeline.batches(input, only, abort.signal), profileTimes.current),
           pushThreads(plan, only),
           only ? [] : plan.skipped,
-          { signal: abort.signal, onProgress: (progress) => setState((s) => ({ ...s, progress })) }
+          { signal: abort.signal, onProgress: (p) => progress.set(p) }
         );
         merged = previous ? mergeReports(previous, report) : report;
       } catch (e) {
         setState((s) => ({ ...s, phase: 'done', error: errorText(e) }));
         return;
+      } finally {
+        progress.flush();
       }
       const pushed = new Set(merged.threads.filter((t) => t.status === 'pushed').map((t) => t.threadKey));
-      // The app's write route is for pushes only: a read-back goes through a datasource's proxy.
-      const verify = !merged.cancelled && pushed.size > 0 && target.kind === 'datasource';
+      const verify = !merged.cancelled && pushed.size > 0;
       setState((s) => ({
         ...s,
         phase: 'done',
@@ -144,10 +191,12 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
       if (!verify) {
         return;
       }
-      // Read back through the same client, so through the same proxy and datasource as the push.
+      // Read back from where the push went: the same datasource, or the app's read route to the write target (the
+      // write route forwards pushes only).
+      const reader = target.kind === 'datasource' ? client : new PyroscopeClient(grafanaTransport(target, 'read'));
       try {
         const expectations = expectationsFromPlan(plan, { profileTimesMs: profileTimes.current, only: pushed });
-        const report = await verifyUpload(client, expectations, {
+        const report = await verifyUpload(reader, expectations, {
           signal: abort.signal,
           maxRounds: VERIFY_ROUNDS,
           sleep,
@@ -160,12 +209,13 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
         }
       }
     },
-    [pipeline, sleep]
+    [pipeline, sleep, progress]
   );
 
   const start = useCallback(
-    (plan: PlanSummary, input: PlanInput, target: PushTarget) => run(plan, input, target),
-    [run]
+    (plan: PlanSummary, input: PlanInput, target: PushTarget) =>
+      pipeline ? run(plan, pipeline.pin(input), target) : undefined,
+    [run, pipeline]
   );
   const retryFailed = useCallback(() => {
     if (!state.plan || !state.input || !state.target || !state.report) {

@@ -12,10 +12,19 @@ import { WRITE_ROUTE } from '../../../settings';
 /** Where pushes go: a Pyroscope datasource through Grafana's datasource proxy, or the app's own write route. */
 export type PushTarget = { kind: 'datasource'; uid: string; name: string } | { kind: 'app-route'; url: string };
 
-export function targetBaseUrl(target: PushTarget): string {
+/**
+ * The app route for reading back what the write route pushed (src/plugin.json): same URL and credentials as the
+ * write route, but only the querier call the read-back makes (`SelectSeries`), nothing below it.
+ */
+export const READ_ROUTE = 'pyroscope-read';
+
+/** Pushes go to the target; reads go to the same datasource, or to the app's read route beside its write route. */
+export type TransportPurpose = 'push' | 'read';
+
+export function targetBaseUrl(target: PushTarget, purpose: TransportPurpose = 'push'): string {
   return target.kind === 'datasource'
     ? datasourceProxyPath(target.uid)
-    : `/api/plugin-proxy/${PLUGIN_ID}/${WRITE_ROUTE}`;
+    : `/api/plugin-proxy/${PLUGIN_ID}/${purpose === 'push' ? WRITE_ROUTE : READ_ROUTE}`;
 }
 
 interface FetchErrorLike {
@@ -66,10 +75,13 @@ function isJsonObject(text: string): boolean {
  *   body that is a JSON object is taken as JSON (it can only ever make a failure more precise);
  * - it has no timeout: the push client's deadline aborts `signal`, which unsubscribes and so aborts the fetch.
  */
-export function grafanaTransport(target: PushTarget): PyroscopeTransport {
-  const base = targetBaseUrl(target);
+export function grafanaTransport(target: PushTarget, purpose: TransportPurpose = 'push'): PyroscopeTransport {
+  const base = targetBaseUrl(target, purpose);
   return {
-    description: target.kind === 'datasource' ? `datasource ${target.name}` : `write target ${target.url}`,
+    description:
+      target.kind === 'datasource'
+        ? `datasource ${target.name}`
+        : `${purpose === 'push' ? 'write target' : "the write target's read route to"} ${target.url}`,
     post(path, body, signal) {
       return new Promise<TransportResponse>((resolve, reject) => {
         if (signal?.aborted) {
@@ -82,7 +94,8 @@ export function grafanaTransport(target: PushTarget): PyroscopeTransport {
             method: 'POST',
             // A string is the one body every Grafana version passes on as it is (`parseBody` in
             // public/app/core/utils/fetch.ts: strings always, Blobs only in newer versions, and anything else with a
-            // JSON content type is JSON.stringify'd: a Uint8Array would become {"0":123,…}).
+            // JSON content type is JSON.stringify'd: a Uint8Array would become {"0":123,…}). The page's push bodies
+            // arrive as text from the pipeline, so nothing is decoded here on the page.
             data: typeof body === 'string' ? body : utf8.decode(body),
             headers: { 'Content-Type': 'application/json' },
             responseType: 'text',

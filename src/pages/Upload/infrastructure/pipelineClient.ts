@@ -26,9 +26,9 @@ export interface Operation<T> {
 // One error class for a cancelled operation, whichever side of the worker boundary noticed it.
 export { PipelineCancelledError };
 
-/** A request body as the push takes it. */
+/** A request body as the push takes it: the text handed to backendSrv as it is. */
 export interface PageBatch {
-  body: Uint8Array;
+  body: string;
   profiles: ProfileRef[];
   costBytes: number;
 }
@@ -54,6 +54,15 @@ function inPagePorts(): [PipelinePort, PipelinePort] {
 }
 
 /**
+ * A plan input whose files are pinned to the drops they named when it was pinned: if one of them was dropped again
+ * (or removed) since, the pipeline answers "no longer loaded" instead of planning the later content under this
+ * plan's thread keys. A push pins its input, so its retries and its zip are of what it pushed.
+ */
+export interface PinnedPlanInput extends PlanInput {
+  readonly pinned: true;
+}
+
+/**
  * The page's handle on the upload pipeline: the pipeline worker, or, where no worker can start (or its script cannot
  * load), the same pipeline on the page in time slices. Requests sent before the worker is ready wait for it, so a
  * fallback loses none.
@@ -66,6 +75,9 @@ export class PipelineClient {
   private readonly handlers = new Map<number, (response: PipelineResponse) => void>();
   private nextId = 1;
   private worker?: Worker;
+  /** The pipeline's key of each page file id: `<id>@<generation>`, a new generation for every drop. */
+  private readonly keys = new Map<string, string>();
+  private generation = 0;
 
   constructor() {
     const worker = createPipelineWorker();
@@ -96,7 +108,11 @@ export class PipelineClient {
     options: { sliceSeconds: number; maxJsonBytes: number },
     onProgress: (progress: number, stage: string) => void
   ): Operation<FileSummary> {
-    return this.start({ op: 'parse', id: this.nextId++, fileId, file, fileName: file.name, ...options }, (r) => {
+    // A new drop of the same page file replaces the earlier one: what the pipeline holds of that goes.
+    this.remove(fileId);
+    const key = `${fileId}@${++this.generation}`;
+    this.keys.set(fileId, key);
+    return this.start({ op: 'parse', id: this.nextId++, fileId: key, file, fileName: file.name, ...options }, (r) => {
       if (r.kind === 'progress') {
         onProgress(r.progress, r.stage);
       }
@@ -104,33 +120,47 @@ export class PipelineClient {
   }
 
   remove(fileId: string): void {
-    void this.start({ op: 'remove', id: this.nextId++, fileId }).result.catch(() => undefined);
+    const key = this.keys.get(fileId);
+    if (key === undefined) {
+      return;
+    }
+    this.keys.delete(fileId);
+    void this.start({ op: 'remove', id: this.nextId++, fileId: key }).result.catch(() => undefined);
   }
 
-  plan(input: PlanInput): Operation<PlanResult> {
-    return this.start({ op: 'plan', id: this.nextId++, input });
+  /** The input with its files pinned to their current drops (see PinnedPlanInput). */
+  pin(input: PlanInput | PinnedPlanInput): PinnedPlanInput {
+    return 'pinned' in input ? input : { ...this.keyed(input), pinned: true };
+  }
+
+  plan(input: PlanInput | PinnedPlanInput): Operation<PlanResult> {
+    return this.start({ op: 'plan', id: this.nextId++, input: this.keyed(input) });
   }
 
   flameGraph(fileId: string, profileIndex: number): Operation<FlameGraphRows | null> {
-    return this.start({ op: 'flame-graph', id: this.nextId++, fileId, profileIndex });
+    return this.start({ op: 'flame-graph', id: this.nextId++, fileId: this.keyOf(fileId), profileIndex });
   }
 
-  archive(input: PlanInput): Operation<Uint8Array> {
-    return this.start({ op: 'archive', id: this.nextId++, input });
+  archive(input: PlanInput | PinnedPlanInput): Operation<Uint8Array> {
+    return this.start({ op: 'archive', id: this.nextId++, input: this.keyed(input) });
   }
 
   /**
    * The push's request bodies, made in the pipeline as the push consumes them: at most BATCHES_AHEAD wait on the
    * page. Aborting `signal` stops the pipeline's encoding; its parsed files stay.
    */
-  async *batches(input: PlanInput, only: Set<string> | undefined, signal: AbortSignal): AsyncIterable<PageBatch> {
+  async *batches(
+    input: PlanInput | PinnedPlanInput,
+    only: Set<string> | undefined,
+    signal: AbortSignal
+  ): AsyncIterable<PageBatch> {
     const id = this.nextId++;
     const arrived: WireBatch[] = [];
     let finished = false;
     let failure: unknown;
     let wake: (() => void) | undefined;
     const operation = this.start(
-      { op: 'push', id, input, only: only ? [...only] : undefined, window: BATCHES_AHEAD },
+      { op: 'push', id, input: this.keyed(input), only: only ? [...only] : undefined, window: BATCHES_AHEAD },
       (r) => {
         if (r.kind === 'batch') {
           arrived.push(r);
@@ -156,7 +186,7 @@ export class PipelineClient {
         const next = arrived.shift();
         if (next) {
           this.send({ op: 'ack', id });
-          yield { body: new Uint8Array(next.body), profiles: next.profiles, costBytes: next.costBytes };
+          yield { body: next.body, profiles: next.profiles, costBytes: next.costBytes };
           continue;
         }
         if (finished) {
@@ -176,6 +206,18 @@ export class PipelineClient {
         operation.cancel();
       }
     }
+  }
+
+  /** A page id's current key; an id with no drop gets a key the pipeline does not hold ("no longer loaded"). */
+  private keyOf(fileId: string): string {
+    return this.keys.get(fileId) ?? `${fileId}@removed`;
+  }
+
+  /** What the pipeline gets: the plan input with pipeline keys (a pinned input has them already). */
+  private keyed(input: PlanInput | PinnedPlanInput): PlanInput {
+    return 'pinned' in input
+      ? { fileIds: input.fileIds, options: input.options }
+      : { fileIds: input.fileIds.map((id) => this.keyOf(id)), options: input.options };
   }
 
   terminate(): void {

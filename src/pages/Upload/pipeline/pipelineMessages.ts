@@ -11,13 +11,19 @@ export interface PlanResult {
 
 /** One push request body, made in the pipeline and handed to Grafana by the page. */
 export interface WireBatch {
-  /** UTF-8 Connect JSON; transferred, not copied, out of the worker. */
-  body: ArrayBuffer;
+  /**
+   * The Connect JSON text, exactly what the page hands to Grafana's backendSrv (which sends a string as it is): made
+   * in the pipeline, so the page does no work per byte of a body.
+   */
+  body: string;
   profiles: ProfileRef[];
   costBytes: number;
 }
 
-/** Which plan: the parsed files in upload order (the planner numbers thread keys by it) and the user's choices. */
+/**
+ * Which plan: the parsed files in upload order (the planner numbers thread keys by it) and the user's choices. The
+ * page names files by their page ids; the pipeline client turns them into the keys of the drops they name now.
+ */
 export interface PlanInput {
   fileIds: string[];
   options: UploadOptions;

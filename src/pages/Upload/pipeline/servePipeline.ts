@@ -68,7 +68,7 @@ export function servePipeline(port: PipelinePort, sliceMs: number, pipeline = ne
         throw new PipelineCancelledError();
       }
       unacknowledged++;
-      post({ kind: 'batch', id: request.id, ...batch }, [batch.body]);
+      post({ kind: 'batch', id: request.id, ...batch });
     }
     return null;
   };

@@ -111,7 +111,8 @@ export class UploadPipeline {
       throwIfCancelled(signal);
       slicedThread(thread, 1, sliceSeconds * 1e9, DEFAULT_PROFILE_LIMITS);
     }
-    // A file dropped again under the same name replaces the earlier one.
+    // Each drop has its own key (the page removes the drop it replaces), so a plan pinned to an earlier drop can
+    // never be made again from a later file's content.
     this.files.set(fileId, parsed);
     this.lastPlan = undefined;
     return summarizeFile(parsed);
@@ -138,10 +139,9 @@ export class UploadPipeline {
   /** The push's request bodies in plan order; encoding is deterministic, so a retry sends the same profiles. */
   async *batches(input: PlanInput, only: Set<string> | undefined, context: OperationContext): AsyncIterable<WireBatch> {
     const plan = this.planFor(input);
+    const utf8 = new TextDecoder();
     for await (const { body, profiles, costBytes } of batchProfiles(this.encoded(plan, only, context))) {
-      // A body that is a view into a larger buffer is copied out, so exactly its bytes are transferred.
-      const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
-      yield { body: whole.buffer as ArrayBuffer, profiles, costBytes };
+      yield { body: typeof body === 'string' ? body : utf8.decode(body), profiles, costBytes };
     }
   }
 

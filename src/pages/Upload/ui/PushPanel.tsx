@@ -1,5 +1,5 @@
 import { css } from '@emotion/css';
-import React from 'react';
+import React, { useSyncExternalStore } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, BadgeColor, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { ThreadPushResult, ThreadPushStatus } from '../../../core/push/pushUpload';
@@ -7,7 +7,7 @@ import { ArrivalStatus, describeArrival } from '../../../core/push/verifyUpload'
 import { hintFor } from '../domain/errorHints';
 import { compareThreadsLinks, threadLinks } from '../domain/links';
 import { PlanSummary } from '../domain/summaries';
-import { PushState, unsettled } from '../domain/usePush';
+import { ProgressFeed, PushState, unsettled } from '../domain/usePush';
 import { formatValue, plural } from './formatValue';
 
 interface Props {
@@ -62,6 +62,29 @@ export function storedWhenCancelled(threads: ThreadPushResult[]): string {
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** The only part of the page that re-renders as answers arrive: it subscribes to the push's progress feed. */
+function PushProgressLine({ feed }: { feed: ProgressFeed }) {
+  const styles = useStyles2(getStyles);
+  const progress = useSyncExternalStore(feed.subscribe, feed.get);
+  return (
+    <Stack direction="row" gap={1} alignItems="center">
+      <progress
+        className={styles.progress}
+        value={progress?.profilesSent ?? 0}
+        max={Math.max(1, progress?.profilesTotal ?? 1)}
+        aria-label="Pushing"
+      />
+      <Text variant="bodySmall">
+        {progress
+          ? `${progress.profilesSent} of ${progress.profilesTotal} profiles converted and sent (${mb(progress.bytesSent)})`
+          : 'Starting'}
+        {progress?.retry &&
+          ` · retry ${progress.retry.attempt} in ${Math.round(progress.retry.delayMs / 1000)} s after ${progress.retry.reason}`}
+      </Text>
+    </Stack>
+  );
+}
+
 export function PushPanel({
   plan,
   state,
@@ -110,23 +133,7 @@ export function PushPanel({
         </Text>
       </Stack>
 
-      {busy && (
-        <Stack direction="row" gap={1} alignItems="center">
-          <progress
-            className={styles.progress}
-            value={state.progress?.profilesSent ?? 0}
-            max={Math.max(1, state.progress?.profilesTotal ?? 1)}
-            aria-label="Pushing"
-          />
-          <Text variant="bodySmall">
-            {state.progress
-              ? `${state.progress.profilesSent} of ${state.progress.profilesTotal} profiles converted and sent (${mb(state.progress.bytesSent)})`
-              : 'Starting'}
-            {state.progress?.retry &&
-              ` · retry ${state.progress.retry.attempt} in ${Math.round(state.progress.retry.delayMs / 1000)} s after ${state.progress.retry.reason}`}
-          </Text>
-        </Stack>
-      )}
+      {busy && <PushProgressLine feed={state.progress} />}
 
       {state.phase === 'done' && stopError && (
         <Alert
