@@ -205,6 +205,53 @@ describe('the stand-in proxies', () => {
     expect(fireDeadline).toBeUndefined();
   });
 
+  it("the read route forwards only SelectSeries, with the write target's URL and credentials", async () => {
+    await start({
+      jsonData: { pushTenant: 'team-a' },
+      secureJsonData: { pushAuthorization: 'Bearer abc' },
+      multitenancy: true,
+    });
+    expect((await post(`/api/plugin-proxy/${PLUGIN.id}/pyroscope-write${PUSH}`, body())).status).toBe(200);
+    const select = JSON.stringify({
+      profileTypeID: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
+      labelSelector: '{service_name="s"}',
+      start: String(now - 60_000),
+      end: String(now + 60_000),
+      step: 60,
+    });
+    const read = await post(
+      `/api/plugin-proxy/${PLUGIN.id}/pyroscope-read/querier.v1.QuerierService/SelectSeries`,
+      select
+    );
+    expect(read.status).toBe(200);
+    const answer = (await read.json()) as { series: Array<{ points: Array<{ value: number }> }> };
+    expect(answer.series.flatMap((s) => s.points.map((p) => p.value))).toEqual([3]);
+    expect(pyroscope.requests[1]).toMatchObject({
+      path: '/querier.v1.QuerierService/SelectSeries',
+      headers: { authorization: 'Bearer abc', 'x-scope-orgid': 'team-a' },
+    });
+    // Nothing else goes through it: not a push, not another querier call, not a GET.
+    for (const path of [
+      PUSH,
+      '/querier.v1.QuerierService/SelectMergeStacktraces',
+      '/querier.v1.QuerierService/SelectSeries/x',
+    ]) {
+      const other = await post(`/api/plugin-proxy/${PLUGIN.id}/pyroscope-read${path}`, body());
+      expect([path, other.status]).toEqual([path, 404]);
+    }
+    expect(
+      (await fetch(`${grafanaUrl}/api/plugin-proxy/${PLUGIN.id}/pyroscope-read/querier.v1.QuerierService/SelectSeries`))
+        .status
+    ).toBe(404);
+    grafana.role = 'Viewer';
+    const denied = await post(
+      `/api/plugin-proxy/${PLUGIN.id}/pyroscope-read/querier.v1.QuerierService/SelectSeries`,
+      select
+    );
+    expect(denied.status).toBe(403);
+    expect(pyroscope.requests).toHaveLength(2);
+  });
+
   it('forwards queries through the datasource proxy', async () => {
     await start({});
     await post(`/api/datasources/proxy/uid/${DATASOURCE_UID}${PUSH}`, body());
