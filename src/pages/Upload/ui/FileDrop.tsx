@@ -25,7 +25,6 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
   const styles = useStyles2(getStyles);
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
-  const titleId = useId();
   const hintId = useId();
   const add = (list: FileList | null) => {
     if (list && list.length > 0) {
@@ -49,11 +48,9 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
           e.currentTarget.value = '';
         }}
       />
-      <button
-        type="button"
+      {/* Clicking anywhere in the zone opens the chooser too; a click on the button reaches it by bubbling. */}
+      <div
         data-testid="dropzone"
-        aria-labelledby={titleId}
-        aria-describedby={hintId}
         className={cx(styles.dropzone, dragging && styles.dragging)}
         onClick={() => input.current?.click()}
         onDragEnter={(e) => hasFiles(e) && setDragging(true)}
@@ -75,14 +72,14 @@ export function FileDrop({ files, maxFileSizeMb, onAdd, onRemove }: Props) {
           add(e.dataTransfer.files);
         }}
       >
-        <span id={titleId} className={styles.title}>
+        <button type="button" aria-describedby={hintId} className={styles.chooser}>
           Drop Speedscope files here, or click to choose them
-        </span>
-        <span id={hintId} className={styles.hint}>
+        </button>
+        <p id={hintId} className={styles.hint}>
           .json or .json.gz from py-spy, pyinstrument, dotnet-trace, Austin, rbspy…; up to {maxFileSizeMb} MB each.
           Files are read in your browser; nothing is sent until you push.
-        </span>
-      </button>
+        </p>
+      </div>
       {files.map((file) => (
         <div key={file.id} className={styles.file} data-testid="upload-file">
           <Stack direction="row" alignItems="center" justifyContent="space-between">
@@ -128,27 +125,33 @@ const getStyles = (theme: GrafanaTheme2) => ({
     flexDirection: 'column',
     alignItems: 'center',
     gap: theme.spacing(1),
-    width: '100%',
     padding: theme.spacing(3, 2),
     textAlign: 'center',
-    font: 'inherit',
-    color: theme.colors.text.primary,
     background: theme.colors.background.primary,
     border: `1px dashed ${theme.colors.border.strong}`,
     borderRadius: theme.shape.radius.default,
     cursor: 'pointer',
     '&:hover': { borderColor: theme.colors.primary.border },
-    // Grafana's own focus ring (a gap in the canvas colour, then the primary colour); the transparent outline shows
-    // in Windows' forced-colours mode, where box shadows are not drawn.
-    '&:focus-visible': {
+    // Grafana's own focus ring (a gap in the canvas colour, then the primary colour), around the whole zone while its
+    // button has keyboard focus; the transparent outline shows in forced-colours mode, where shadows are not drawn.
+    '&:has(button:focus-visible)': {
       outline: '2px dotted transparent',
       outlineOffset: 2,
       boxShadow: `0 0 0 2px ${theme.colors.background.canvas}, 0 0 0 4px ${theme.colors.primary.main}`,
     },
   }),
   dragging: css({ background: theme.colors.background.secondary, borderColor: theme.colors.primary.border }),
-  title: css({ display: 'block', ...theme.typography.body }),
-  hint: css({ display: 'block', ...theme.typography.bodySmall, color: theme.colors.text.secondary }),
+  chooser: css({
+    ...theme.typography.body,
+    padding: theme.spacing(0.5, 1),
+    color: theme.colors.text.primary,
+    background: 'none',
+    border: 'none',
+    cursor: 'pointer',
+    // The zone draws the ring where :has() is supported; elsewhere the button keeps the browser's own.
+    '@supports selector(:has(*))': { '&:focus-visible': { outline: 'none' } },
+  }),
+  hint: css({ ...theme.typography.bodySmall, margin: 0, color: theme.colors.text.secondary }),
   // Out of sight and out of the tab order: the button above is the control; the input only carries the chooser.
   hiddenInput: css({
     position: 'absolute',

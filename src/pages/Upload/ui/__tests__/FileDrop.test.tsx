@@ -8,9 +8,9 @@ const profile = (name: string) => new File(['{"profiles": []}'], name, { type: '
 function renderDrop() {
   const onAdd = jest.fn<void, [File[]]>();
   render(<FileDrop files={[]} maxFileSizeMb={512} onAdd={onAdd} onRemove={() => {}} />);
-  const dropzone = screen.getByRole('button', { name: 'Drop Speedscope files here, or click to choose them' });
+  const chooser = screen.getByRole('button', { name: 'Drop Speedscope files here, or click to choose them' });
   const input = screen.getByLabelText('Speedscope files') as HTMLInputElement;
-  return { onAdd, dropzone, input };
+  return { onAdd, chooser, dropzone: screen.getByTestId('dropzone'), input };
 }
 
 /** Counts the clicks the file input receives: each one is the browser opening its file chooser. */
@@ -22,11 +22,11 @@ function chooserOpenings(input: HTMLInputElement) {
 
 describe('FileDrop', () => {
   it('is a named button described by its hint, in front of a labelled file input out of the tab order', () => {
-    const { dropzone, input } = renderDrop();
-    expect(dropzone).toHaveAccessibleDescription(
+    const { chooser, input } = renderDrop();
+    expect(chooser).toHaveAccessibleDescription(
       '.json or .json.gz from py-spy, pyinstrument, dotnet-trace, Austin, rbspy…; up to 512 MB each. Files are read in your browser; nothing is sent until you push.'
     );
-    expect(dropzone).not.toHaveAttribute('role');
+    expect(chooser).not.toHaveAttribute('role');
     expect(input).toHaveAttribute('type', 'file');
     expect(input).toHaveAttribute('tabindex', '-1');
     expect(input.multiple).toBe(true);
@@ -34,22 +34,24 @@ describe('FileDrop', () => {
   });
 
   it('takes focus first with Tab and opens the file chooser with Enter and with Space', async () => {
-    const { dropzone, input } = renderDrop();
+    const { chooser, input } = renderDrop();
     const openings = chooserOpenings(input);
     await userEvent.tab();
-    expect(dropzone).toHaveFocus();
+    expect(chooser).toHaveFocus();
     await userEvent.keyboard('{Enter}');
     expect(openings.count).toBe(1);
     await userEvent.keyboard(' ');
     expect(openings.count).toBe(2);
-    expect(dropzone).toHaveFocus();
+    expect(chooser).toHaveFocus();
   });
 
-  it('opens the file chooser on a click', async () => {
-    const { dropzone, input } = renderDrop();
+  it('opens the file chooser once on a click on its button or anywhere else in the zone', async () => {
+    const { chooser, input } = renderDrop();
     const openings = chooserOpenings(input);
-    await userEvent.click(dropzone);
+    await userEvent.click(chooser);
     expect(openings.count).toBe(1);
+    await userEvent.click(screen.getByText(/^\.json or \.json\.gz from py-spy/));
+    expect(openings.count).toBe(2);
   });
 
   it('adds the chosen files, and the same file chosen again is added again', async () => {
