@@ -6,9 +6,14 @@
  * (PerformanceObserver `longtask`: count, longest, total); push time against the stand-in's rate-limit floor
  * (uncompressed bytes ÷ its rate); the page's JS heap (CDP `Runtime.getHeapUsage` of the page's isolate, which does
  * not include workers), sampled every 250 ms, and how long those samples waited for the page (a round trip).
+ *
+ * `BENCH_PROFILE=1` also records a CPU profile of the page (CDP `Profiler`, 0.5 ms sampling) from drop to "Pushed" and
+ * prints, per long task, where its time went: the functions with the most self time, mapped through the plugin's
+ * source maps (the profiler itself slows the page a little: take counts and durations from a run without it).
  */
-import { expect, test } from '@playwright/test';
-import { existsSync, statSync } from 'node:fs';
+import { expect, Page, test } from '@playwright/test';
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -72,6 +77,133 @@ function acceptedCost(): { bytes: number; profiles: number; requests: number } {
   return { bytes, profiles, requests: accepted.length };
 }
 
+interface CpuProfile {
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** `name (source:line)` of a profile node: plugin chunks mapped back to their sources. */
+function frameNamer(): (frame: CpuProfile['nodes'][number]['callFrame']) => string {
+  const maps = new Map<string, TraceMap | undefined>();
+  const mapOf = (file: string) => {
+    if (!maps.has(file)) {
+      const path = join(__dirname, '../../dist', `${file}.map`);
+      maps.set(file, existsSync(path) ? new TraceMap(readFileSync(path, 'utf8')) : undefined);
+    }
+    return maps.get(file);
+  };
+  return ({ functionName, url, lineNumber, columnNumber }) => {
+    const file = url.split('/').pop()?.split('?')[0] ?? '';
+    const map = url.includes('/public/plugins/') ? mapOf(file) : undefined;
+    if (map && lineNumber >= 0) {
+      const original = originalPositionFor(map, { line: lineNumber + 1, column: columnNumber });
+      if (original.source) {
+        const source = original.source.replace(/^.*node_modules\//, '').replace(/^webpack:\/\/[^/]*\//, '');
+        return `${original.name ?? functionName ?? '(anonymous)'} (${source}:${original.line})`;
+      }
+    }
+    const where = url ? `${url.split('/').slice(-1)[0]}:${lineNumber + 1}` : 'native';
+    return `${functionName || '(anonymous)'} (${where})`;
+  };
+}
+
+/**
+ * Per long task: its time, how much of it the profile sampled, the functions with the most self time, and the
+ * plugin's own functions (or, outside them, the first library frame) the samples were under.
+ */
+function attribute(
+  profile: CpuProfile,
+  profileStartOnPage: number,
+  tasks: Array<{ start: number; duration: number }>
+): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) {
+    for (const child of (node as { children?: number[] }).children ?? []) {
+      parentOf.set(child, node.id);
+    }
+  }
+  const name = frameNamer();
+  const names = new Map<number, string>();
+  const nameOf = (id: number) => {
+    if (!names.has(id)) {
+      names.set(id, name(byId.get(id)!.callFrame));
+    }
+    return names.get(id)!;
+  };
+  /** The innermost frame of the plugin's own sources (or @grafana/flamegraph's) on the sample's stack. */
+  const ownerOf = (id: number) => {
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const frame = nameOf(at);
+      if (/\((\.\/)?src\/|@grafana\/flamegraph/.test(frame)) {
+        return frame;
+      }
+    }
+    const stack: string[] = [];
+    for (let at: number | undefined = id; at !== undefined && stack.length < 40; at = parentOf.get(at)) {
+      stack.push(byId.get(at)!.callFrame.functionName);
+    }
+    if (stack.some((f) => /captureSnapshot|getAriaRole|querySelector|_queryCSS|_evaluate/.test(f))) {
+      return '(Playwright locator, not the page)';
+    }
+    return stack.some((f) => /performWork|flushPassiveEffects|commitRoot|renderRoot/.test(f))
+      ? `React render/commit outside plugin frames: ${nameOf(id)}`
+      : nameOf(id);
+  };
+  const times: number[] = [];
+  let at = profile.startTime;
+  for (const delta of profile.timeDeltas) {
+    at += delta;
+    times.push(profileStartOnPage + (at - profile.startTime) / 1000);
+  }
+  const top = (map: Map<string, number>, n: number) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, ms]) => `      ${ms.toFixed(1).padStart(6)} ms  ${key}`);
+  return tasks.map((task) => {
+    const self = new Map<string, number>();
+    const owners = new Map<string, number>();
+    let sampled = 0;
+    for (let i = 0; i + 1 < profile.samples.length; i++) {
+      if (times[i] >= task.start && times[i] < task.start + task.duration) {
+        const id = profile.samples[i];
+        const key = nameOf(id);
+        if (key.startsWith('(idle)')) {
+          continue;
+        }
+        // A sample stands for the time until the next one.
+        const ms = times[i + 1] - times[i];
+        sampled += ms;
+        self.set(key, (self.get(key) ?? 0) + ms);
+        const owner = ownerOf(id);
+        owners.set(owner, (owners.get(owner) ?? 0) + ms);
+      }
+    }
+    return [
+      `  task at ${(task.start / 1000).toFixed(2)} s, ${task.duration.toFixed(0)} ms (${sampled.toFixed(0)} ms sampled busy):`,
+      '    self time:',
+      ...top(self, 5),
+      '    under (innermost plugin or flame graph frame):',
+      ...top(owners, 6),
+    ].join('\n');
+  });
+}
+
+/**
+ * Waits for a condition checked in the page with plain DOM calls, every 100 ms. Playwright's role and text locators
+ * compute the accessibility tree of the whole page at each poll: with the thread table and flame graph on screen that
+ * is a long task of its own (up to 70 ms here), which the page would be blamed for.
+ */
+async function untilInPage(page: Page, condition: () => boolean): Promise<void> {
+  await page.waitForFunction(condition, undefined, { polling: 100, timeout: 15 * 60_000 });
+}
+
 test('a large mixed file from drop to Pushed', async ({ page }) => {
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: Array<{ start: number; duration: number }> };
@@ -100,24 +232,54 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
     }
   })();
 
+  const profiling = Boolean(process.env.BENCH_PROFILE);
+  let profileStartOnPage = 0;
+  if (profiling) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    const before = await page.evaluate(() => performance.now());
+    await cdp.send('Profiler.start');
+    const after = await page.evaluate(() => performance.now());
+    // The profile's start lies between the two looks at the page's clock.
+    profileStartOnPage = (before + after) / 2;
+  }
   const dropAt = await page.evaluate(() => performance.now());
   const dropped = Date.now();
   await page.setInputFiles('input[type=file]', FILE);
-  await expect(upload.threadButton('Thread 1000 "worker-0"')).toBeVisible({ timeout: 5 * 60_000 });
+  await untilInPage(page, () =>
+    [...document.querySelectorAll('button')].some((b) => b.textContent === 'Thread 1000 "worker-0"')
+  );
   const tableMs = Date.now() - dropped;
   const tableAt = await page.evaluate(() => performance.now());
 
   await upload.setService('bench');
-  await expect(upload.pushButton()).toBeEnabled({ timeout: 5 * 60_000 });
+  await untilInPage(page, () =>
+    [...document.querySelectorAll('button')].some(
+      (b) => /^Push \d+ profiles? of \d+ threads?$/.test(b.textContent ?? '') && !b.disabled
+    )
+  );
   const planMs = Date.now() - dropped;
-  const pushLabel = await upload.pushButton().textContent();
+  const pushLabel = await page.evaluate(
+    () =>
+      [...document.querySelectorAll('button')].find((b) =>
+        /^Push \d+ profiles? of \d+ threads?$/.test(b.textContent ?? '')
+      )?.textContent
+  );
   const pushStarted = Date.now();
   const pushAt = await page.evaluate(() => performance.now());
-  await upload.pushButton().click();
-  await expect(page.getByText('Pushed', { exact: true })).toBeVisible({ timeout: 15 * 60_000 });
+  await page.evaluate(() =>
+    [...document.querySelectorAll('button')]
+      .find((b) => /^Push \d+ profiles? of \d+ threads?$/.test(b.textContent ?? ''))!
+      .click()
+  );
+  await untilInPage(
+    page,
+    () => document.evaluate("//*[text()='Pushed']", document, null, XPathResult.BOOLEAN_TYPE, null).booleanValue
+  );
   const pushMs = Date.now() - pushStarted;
   sampling = false;
   await sampler;
+  const profile = profiling ? ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile : undefined;
 
   const longTasks = (
     await page.evaluate(
@@ -147,5 +309,11 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
     `page JS heap                  peak ${mb(peakHeap)} (goal < 150 MB), ${mb(afterGc.usedSize)} after GC at the end`,
     `slowest round trip to page    ${slowestRoundTrip} ms`,
   ];
+  if (profile) {
+    lines.push(
+      'where the long tasks went (self time per function, CPU profile):',
+      ...attribute(profile, profileStartOnPage, longTasks)
+    );
+  }
   console.log(`\nbrowser pipeline benchmark (Chromium, local stand-ins)\n${lines.join('\n')}\n`);
 });

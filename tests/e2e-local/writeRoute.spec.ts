@@ -6,13 +6,14 @@ import { PyroscopeStandIn } from '../standins/pyroscopeStandIn';
 import { PLUGIN_ID, UploadPage } from './uploadPage';
 
 /**
- * The app's write route through the Grafana stand-in, which matches routes as Grafana's `HandleRequest` does
- * (tests/standins/grafana/appRoute.ts): a route path without a wildcard would answer 404 to everyone here, as real
- * Grafana did to the plugin's first route.
+ * The app's write route (pushes) and read route (the read-back's SelectSeries) through the Grafana stand-in, which
+ * matches routes as Grafana's `HandleRequest` does (tests/standins/grafana/appRoute.ts): a route path without a
+ * wildcard matches that path only, as the read route wants; the write route needs its `/*`.
  */
 test.describe.configure({ mode: 'serial' });
 
 const PUSH = '/push.v1.PusherService/Push';
+const SELECT_SERIES = '/querier.v1.QuerierService/SelectSeries';
 const SMALL = 'py-spy-0.4.1-2threads-small.speedscope.json';
 const SMALL_TOTALS = [
   // py-spy's `Thread <id> "<name>"` arrives as the clean name, with the id in `thread_id`.
@@ -54,19 +55,25 @@ async function pushThroughWriteTarget(upload: UploadPage, service: string) {
   await upload.push(/^Push 2 profiles of 2 threads$/);
 }
 
-test('an Editor pushes through the app route: Pyroscope stores every thread, headers render empty', async ({
+test('an Editor pushes through the app route and reads back through the read route: every thread arrived exactly', async ({
   page,
 }) => {
   await startStandIns();
   const upload = new UploadPage(page, grafanaUrl);
   await pushThroughWriteTarget(upload, 'write-route');
   await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
+  await expect(upload.arrivals()).toHaveCount(SMALL_TOTALS.length);
+  for (const arrival of await upload.arrivals().all()) {
+    await expect(arrival).toContainText('arrived exactly', { timeout: 30_000 });
+  }
 
   expect(pyroscope.series().map((s) => [s.labels.thread_name, s.total])).toEqual(SMALL_TOTALS);
+  // Neither the push nor the read-back touched the datasource: both went to the write target's URL.
   expect(grafana.requests.filter((r) => r.url.startsWith('/api/datasources/proxy/'))).toEqual([]);
-  expect(grafana.routeRequests.map((r) => [new URL(r.url).pathname, r.headers])).toEqual([
-    [PUSH, { Authorization: '', 'X-Scope-OrgID': '' }],
-  ]);
+  const routed = grafana.routeRequests.map((r) => [new URL(r.url).pathname, r.headers]);
+  expect(routed[0]).toEqual([PUSH, { Authorization: '', 'X-Scope-OrgID': '' }]);
+  expect(new Set(routed.slice(1).map(([path]) => path))).toEqual(new Set([SELECT_SERIES]));
+  expect(routed.filter(([path]) => path === PUSH)).toHaveLength(1);
 });
 
 test('a Viewer is refused by the route with 403, and a path off the route is 404', async ({ page }) => {
@@ -80,6 +87,11 @@ test('a Viewer is refused by the route with 403, and a path off the route is 404
     }, `/api/plugin-proxy/${PLUGIN_ID}/${path}`);
   expect(await answer(`pyroscope-write${PUSH}`)).toEqual([403, { message: 'plugin proxy route access denied' }]);
   expect(await answer('pyroscope-write')).toEqual([404, { message: 'plugin route match not found' }]);
+  expect(await answer(`pyroscope-read${SELECT_SERIES}`)).toEqual([
+    403,
+    { message: 'plugin proxy route access denied' },
+  ]);
+  expect(await answer(`pyroscope-read${PUSH}`)).toEqual([404, { message: 'plugin route match not found' }]);
   expect(pyroscope.requests).toEqual([]);
 });
 
