@@ -1,5 +1,5 @@
-import { formatNanos, Producer, producerOfFile, suggestServices } from '../speedscope/producers';
-import { BaseUnit } from '../threads/units';
+import { Producer, producerOfFile, suggestServices } from '../speedscope/producers';
+import { BaseUnit, formatNanos } from '../threads/units';
 import { hasPushableData, ParsedFile, ThreadProfile } from '../threads/threadModel';
 import { assertUniqueProfiles } from './invariant';
 import {
@@ -324,7 +324,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
   }
   if (toMs > MAX_TIME_MS) {
     throw new PlanError([
-      `The time range ends after ${new Date(MAX_TIME_MS).toISOString()}, beyond what pprof's 64-bit nanosecond timestamps can hold; the profiles last ${formatSeconds(longestNanos / 1e9)}.`,
+      `The time range ends after ${new Date(MAX_TIME_MS).toISOString()}, the last moment a profile's time can name; the profiles last ${formatSeconds(longestNanos / 1e9)}.`,
     ]);
   }
   // Checked before any slicing or encoding, so callers can refuse early (see `ingestionWindowWarnings`).
@@ -416,7 +416,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
       profiles.length = firstProfile;
       skipped.push({
         ...threadRefOf(key, thread),
-        reason: `a sample value in ${unit} exceeds what pprof's signed 64-bit values can hold`,
+        reason: `a sample value is larger than a profile can hold (about ${MAX_SAMPLE_VALUE.toPrecision(3)} ${unit})`,
       });
       continue;
     }

@@ -1,4 +1,5 @@
 import { ParsedFile, ThreadProfile } from '../threads/threadModel';
+import { formatNanos } from '../threads/units';
 
 /**
  * What real producers write into Speedscope files, read from their source (see /tmp/issue9-research.md):
@@ -465,21 +466,6 @@ function serviceSuffix(programNames: Set<string>, fileName: string): string {
     .replace(/[^a-z0-9_.-]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return slug === '' ? 'file' : slug;
-}
-
-/** 13_560_000_000 → "13.6 s", 1_880_000 → "1.88 ms"; three significant digits. */
-export function formatNanos(nanos: number): string {
-  const units: Array<[number, string]> = [
-    [1e9, 's'],
-    [1e6, 'ms'],
-    [1e3, 'µs'],
-  ];
-  for (const [scale, unit] of units) {
-    if (Math.abs(nanos) >= scale) {
-      return `${Number((nanos / scale).toPrecision(3))} ${unit}`;
-    }
-  }
-  return `${nanos} ns`;
 }
 
 function formatPercent(share: number): string {

@@ -1,7 +1,7 @@
 import { finishThread, SampleCollector, ThreadHeader } from '../threads/buildThread';
 import { ProfileProblem } from '../threads/profileIssue';
 import { ROOT_NODE, StackTreeBuilder } from '../threads/stackTreeBuilder';
-import { Frame, ParsedProfile, ThreadProfile } from '../threads/threadModel';
+import { BrokenProfile, Frame, ParsedProfile, ThreadProfile } from '../threads/threadModel';
 import { BASE_UNIT_LIMIT } from '../threads/units';
 import { GrowableFloat64, GrowableInt32 } from '../util/growable';
 import { clipForMessage, quoteForMessage } from '../util/quote';
@@ -166,6 +166,24 @@ export class EventedReader {
 
 export type ArrayField = 'missing' | 'array' | 'invalid';
 
+/** The record of a profile that cannot be used: `field` and what is wrong with it. */
+export function brokenProfile(
+  profile: Pick<BrokenProfile, 'fileName' | 'index' | 'name' | 'type' | 'unit'>,
+  field: string,
+  message: string
+): BrokenProfile {
+  const { fileName, index, name, type, unit } = profile;
+  return {
+    ok: false,
+    fileName,
+    index,
+    name,
+    type,
+    unit,
+    error: { fileName, profileIndex: index, profileName: name, field, message },
+  };
+}
+
 export class ProfileReader {
   name = '';
   type: WrittenValue = MISSING;
@@ -202,16 +220,9 @@ export class ProfileReader {
     return built instanceof ProfileProblem ? this.broken(built.field, built.message) : built;
   }
 
-  broken(field: string, message: string): ParsedProfile {
-    return {
-      ok: false,
-      fileName: this.fileName,
-      index: this.index,
-      name: this.name,
-      type: this.type.text,
-      unit: this.unit.text,
-      error: { fileName: this.fileName, profileIndex: this.index, profileName: this.name, field, message },
-    };
+  broken(field: string, message: string): BrokenProfile {
+    const { fileName, index, name } = this;
+    return brokenProfile({ fileName, index, name, type: this.type.text, unit: this.unit.text }, field, message);
   }
 
   private build(frames: Frame[]): ThreadProfile | ProfileProblem {

@@ -1,7 +1,7 @@
 import { GrowableFloat64, GrowableInt32 } from '../util/growable';
 import { StackTreeBuilder } from './stackTreeBuilder';
 import { Frame, MAX_STACK_DEPTH, ThreadProfile, ThreadStats } from './threadModel';
-import { EXACT_BASE_UNITS, ValueScale } from './units';
+import { BaseUnit, EXACT_BASE_UNITS, formatBaseUnits, roundingAt, ValueScale } from './units';
 
 /** What the model needs about a profile besides its samples: already validated and in base units. */
 export interface ThreadHeader {
@@ -80,9 +80,11 @@ export function finishThread(
       `${deepStacks} stacks are deeper than ${MAX_STACK_DEPTH} frames; Pyroscope keeps only the ${MAX_STACK_DEPTH} frames nearest the leaf`
     );
   }
-  if (Math.max(duration, counts.end) > EXACT_BASE_UNITS) {
+  const span = Math.max(duration, counts.end);
+  if (span > EXACT_BASE_UNITS) {
     warnings.push(
-      `the profile spans more than 2^53 ${scale.baseUnit}: values that far from its start are rounded to the nearest representable number`
+      `the profile spans ${formatBaseUnits(span, scale.baseUnit)}, too long for every ${singularOf(scale.baseUnit)} ` +
+        `to be told apart: times that far from its start are rounded to within ${formatBaseUnits(roundingAt(span), scale.baseUnit)}`
     );
   }
   const isTime = scale.kind === 'time';
@@ -108,4 +110,8 @@ export function finishThread(
     stats,
     warnings,
   };
+}
+
+function singularOf(baseUnit: BaseUnit): string {
+  return baseUnit === 'nanoseconds' ? 'nanosecond' : baseUnit === 'bytes' ? 'byte' : 'unit';
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes';
 import { Inflate } from 'fflate';
 import { crc32 } from './crc32';
 
@@ -70,19 +71,11 @@ export class GunzipStream {
   push(chunk: Uint8Array): void {
     // fflate sets up a fresh output window for every push: tiny chunks (a trickling stream) are gathered first.
     if (this.small.length + chunk.length < MIN_INPUT) {
-      const gathered = new Uint8Array(this.small.length + chunk.length);
-      gathered.set(this.small);
-      gathered.set(chunk, this.small.length);
-      this.small = gathered;
+      this.small = concatBytes(this.small, chunk);
       return;
     }
-    let input = chunk;
-    if (this.small.length > 0) {
-      input = new Uint8Array(this.small.length + chunk.length);
-      input.set(this.small);
-      input.set(chunk, this.small.length);
-      this.small = new Uint8Array(0);
-    }
+    const input = concatBytes(this.small, chunk);
+    this.small = new Uint8Array(0);
     this.process(input);
   }
 
@@ -116,13 +109,7 @@ export class GunzipStream {
   }
 
   private gather(input: Uint8Array): Uint8Array {
-    if (this.pending.length === 0) {
-      return input;
-    }
-    const all = new Uint8Array(this.pending.length + input.length);
-    all.set(this.pending);
-    all.set(input, this.pending.length);
-    return all;
+    return concatBytes(this.pending, input);
   }
 
   private readHeader(input: Uint8Array): Uint8Array {
@@ -183,11 +170,7 @@ export class GunzipStream {
     const unused = internals.p.subarray(((internals.s.p ?? 0) + 7) >> 3);
     this.inflate = undefined;
     this.state = TRAILER;
-    const rest = input.subarray(slice.length);
-    const after = new Uint8Array(unused.length + rest.length);
-    after.set(unused);
-    after.set(rest, unused.length);
-    return after;
+    return concatBytes(unused, input.subarray(slice.length));
   }
 
   private readTrailer(input: Uint8Array): Uint8Array {

@@ -233,7 +233,30 @@ describe('per-profile validation (synthetic files)', () => {
     );
     const thread = parsed.profiles[0];
     expect(thread.ok && thread.stats.total).toBe(4096);
-    expect(parsed.warnings[0]).toMatch(/^startValue is above 2\^53/);
+    // 1.732e18 lies between 2^60 and 2^61, where doubles are 256 apart: times round by up to 128 ns.
+    expect(parsed.warnings[0]).toBe(
+      'startValue 1732000000000000000 looks like an absolute clock reading: numbers this large cannot be stored ' +
+        'exactly, so times are rounded to within 128 ns'
+    );
+  });
+
+  it('says in plain words how much times round in a profile longer than doubles count exactly', () => {
+    // 2^53 + 2^21 nanoseconds (about 104 days): doubles there are 2 apart, so values round by up to 1 ns.
+    const weight = 2 ** 53 + 2 ** 21;
+    const parsed = parseSpeedscope(
+      'long.json',
+      encode({
+        profiles: [
+          { type: 'sampled', name: 'L', unit: 'nanoseconds', startValue: 0, samples: [[0]], weights: [weight] },
+        ],
+        shared: { frames },
+      })
+    );
+    const thread = parsed.profiles[0];
+    expect(thread.ok && thread.warnings).toEqual([
+      'the profile spans 9010000 s, too long for every nanosecond to be told apart: times that far from its start ' +
+        'are rounded to within 1 ns',
+    ]);
   });
 
   it('reports stacks deeper than Pyroscope keeps (1000 frames)', () => {

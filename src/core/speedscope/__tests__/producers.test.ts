@@ -1,10 +1,10 @@
 import { describeShared, parseFixture } from '../../../../tests/helpers/fixtures';
 import { ParsedFile, ThreadProfile } from '../../threads/threadModel';
+import { formatNanos } from '../../threads/units';
 import { parseSpeedscope } from '../parseSpeedscope';
 import {
   describeThread,
   detectProducer,
-  formatNanos,
   onCpuNodeMask,
   suggestProfileType,
   suggestServices,
