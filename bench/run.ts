@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planUpload, UploadPlan } from '../src/core/plan/planUpload';
 import { encodePprof } from '../src/core/pprof/encodePprof';
-import { encodePlan, EncodedProfile } from '../src/core/push/encodeUpload';
+import { encodePlan, EncodedProfile, EncodingAhead } from '../src/core/push/encodeUpload';
 import { parseSpeedscopeStream } from '../src/core/speedscope/parseSpeedscope';
 import { generateLargeFile } from './generateLargeFile';
 
@@ -113,21 +113,23 @@ async function main() {
       : `${bare.ms.toFixed(0).padStart(7)} ms (CPU ${bare.cpu.toFixed(0)} ms)`
   );
 
-  // As the CLI reads a file: streamed in 1 MiB chunks, never whole in memory.
-  const parsed = await timed('parse (parseSpeedscopeStream from the file)', () =>
-    parseSpeedscopeStream('bench.json', createReadStream(path, { highWaterMark: 1 << 20 }))
+  const options = { serviceName: 'bench', fromMs: Date.now() - 30 * 60_000 };
+  const read = () => createReadStream(path, { highWaterMark: 1 << 20 });
+
+  // As `cli convert` does: the file streamed in 1 MiB chunks, never whole in memory; each thread planned and encoded
+  // as soon as it is read (its gzip on zlib's threads while the parse goes on), then the final plan takes those.
+  console.log('convert, as cli convert does it:');
+  const ahead = new EncodingAhead(options);
+  const parsed = await timed('  parse (each thread encoded as it ends)', () =>
+    parseSpeedscopeStream('bench.json', read(), { onThread: (thread, head) => ahead.addThread(0, head, thread) })
   );
-  const fromMs = Date.now() - 30 * 60_000;
-  const plan = await timed('plan', () => planUpload([parsed.value], { serviceName: 'bench', fromMs }));
-  await timed('re-plan after a label change', () =>
-    planUpload([parsed.value], { serviceName: 'bench-renamed', fromMs, extraLabels: [{ name: 'env', value: 'b' }] })
-  );
+  const plan = await timed('  plan (the threads are sliced already)', () => planUpload([parsed.value], options));
   let compressedBytes = 0;
   let largest = 0;
   const firstPerThread = new Map<string, EncodedProfile>();
-  const encoded = await timed('encode pprof + gzip (encodePlan)', async () => {
+  const encoded = await timed('  encode the rest, wait for gzip', async () => {
     let count = 0;
-    for await (const profile of encodePlan(plan.value)) {
+    for await (const profile of encodePlan(plan.value, { ahead })) {
       compressedBytes += profile.gzipped.length;
       largest = Math.max(largest, profile.ref.uncompressedBytes);
       if (!firstPerThread.has(profile.ref.threadKey)) {
@@ -141,14 +143,34 @@ async function main() {
   const convertMs = parsed.ms + plan.ms + encoded.ms;
   const convertCpu = parsed.cpu + plan.cpu + encoded.cpu;
 
-  // After the conversion, so it does not count in its time or memory: the pprof writer alone.
-  const writeOnly = await timed('  of which pprof writing alone (second pass)', () => {
-    for (const planned of plan.value.profiles) {
+  // After the conversion, so they count neither in its time nor in its memory: each step alone, one after another.
+  console.log('');
+  console.log('the same steps one after another (after the conversion, for comparison):');
+  const alone = await timed('  parse (parseSpeedscopeStream from the file)', () =>
+    parseSpeedscopeStream('bench.json', read())
+  );
+  const alonePlan = await timed('  plan', () => planUpload([alone.value], options));
+  await timed('  re-plan after a label change', () =>
+    planUpload([alone.value], { ...options, serviceName: 'bench-renamed', extraLabels: [{ name: 'env', value: 'b' }] })
+  );
+  const aloneEncode = await timed('  encode pprof + gzip (encodePlan)', async () => {
+    for await (const profile of encodePlan(alonePlan.value)) {
+      void profile;
+    }
+  });
+  const writeOnly = await timed('    of which pprof writing alone (second pass)', () => {
+    for (const planned of alonePlan.value.profiles) {
       encodePprof(planned);
     }
   });
   // zlib runs on libuv's threads while the next profiles are written: its share shows in CPU time, not in wall time.
-  line('  of which gzip, CPU (on zlib threads)', `${(encoded.cpu - writeOnly.cpu).toFixed(0).padStart(7)} ms`);
+  line('    of which gzip, CPU (on zlib threads)', `${(aloneEncode.cpu - writeOnly.cpu).toFixed(0).padStart(7)} ms`);
+  const sequentialMs = alone.ms + alonePlan.ms + aloneEncode.ms;
+  line(
+    '  one after another',
+    `${sequentialMs.toFixed(0).padStart(7)} ms` +
+      (bare === undefined ? '' : ` = ${(sequentialMs / bare.ms).toFixed(2)}× bare JSON.parse`)
+  );
 
   const { volume, threads } = plan.value;
   console.log('');

@@ -2,7 +2,7 @@ import { FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorText } from '../src/core/util/errorText';
 import { parseSpeedscopeStream } from '../src/core/speedscope/parseSpeedscope';
-import { ParsedFile } from '../src/core/threads/threadModel';
+import { ParsedFile, ParsedFileHead, ThreadProfile } from '../src/core/threads/threadModel';
 import { printable } from './format';
 
 export interface CliIo {
@@ -31,8 +31,13 @@ const MAX_MESSAGE_CHARS = 300;
  * Reads and parses each file as a stream (gzip or not: the parser tells by the magic bytes), so memory follows the
  * thread model and not the file; a file that fails, for whatever reason, is reported and the others go on.
  */
-export async function loadFiles(paths: string[]): Promise<LoadedFiles> {
+export async function loadFiles(
+  paths: string[],
+  /** Each thread as soon as it is read, with the index its file will have in `files` if it parses. */
+  onThread?: (fileIndex: number, file: ParsedFileHead, thread: ThreadProfile) => void
+): Promise<LoadedFiles> {
   const outcomes: FileOutcome[] = [];
+  let parsedFiles = 0;
   for (const path of paths) {
     let handle: FileHandle;
     try {
@@ -43,8 +48,13 @@ export async function loadFiles(paths: string[]): Promise<LoadedFiles> {
     }
     try {
       const { size } = await handle.stat();
-      const file = await parseSpeedscopeStream(basename(path), handle.createReadStream(), { bytesTotal: size });
+      const fileIndex = parsedFiles;
+      const file = await parseSpeedscopeStream(basename(path), handle.createReadStream(), {
+        bytesTotal: size,
+        onThread: onThread && ((thread, head) => onThread(fileIndex, head, thread)),
+      });
       outcomes.push({ path, file });
+      parsedFiles++;
     } catch (e) {
       // A file-level parse error carries the file name already; the table and the line name the path.
       const detail = (e as { detail?: unknown }).detail;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { planUpload, UploadPlan } from '../../src/core/plan/planUpload';
 import { batchProfiles } from '../../src/core/push/batches';
-import { encodePlan } from '../../src/core/push/encodeUpload';
+import { encodePlan, EncodingAhead } from '../../src/core/push/encodeUpload';
+import { UploadOptions } from '../../src/core/plan/uploadOptions';
 import { UPLOAD_OPTIONS, uploadOptionsFrom, usageErrors, UsageError } from '../args';
 import { formatValue, printable } from '../format';
 import { CliIo, LoadedFiles, loadFiles, reportFileErrors } from '../io';
@@ -15,14 +16,22 @@ export interface Prepared {
   plan?: UploadPlan;
 }
 
-/** Shared by convert and push: read, parse and plan every file, printing file errors, warnings and skips. */
+/**
+ * Shared by convert and push: read, parse and plan every file, printing file errors, warnings and skips. With
+ * `ahead`, each thread is also encoded as soon as it is read (see `EncodingAhead`).
+ */
 export async function prepare(
   paths: string[],
   values: Parameters<typeof uploadOptionsFrom>[0],
-  io: CliIo
-): Promise<Prepared> {
+  io: CliIo,
+  ahead?: (options: UploadOptions) => EncodingAhead
+): Promise<Prepared & { ahead?: EncodingAhead }> {
   const options = uploadOptionsFrom(values);
-  const loaded = await loadFiles(paths);
+  const encodingAhead = ahead?.(options);
+  const loaded = await loadFiles(
+    paths,
+    encodingAhead && ((i, file, thread) => encodingAhead.addThread(i, file, thread))
+  );
   reportFileErrors(loaded, io);
   const plan = planUpload(loaded.files, options);
   for (const warning of plan.warnings) {
@@ -38,7 +47,7 @@ export async function prepare(
     io.err('error: nothing to upload: no thread could be converted\n');
     return { loaded };
   }
-  return { loaded, plan };
+  return { loaded, plan, ahead: encodingAhead };
 }
 
 export const requestFileName = (index: number) => `requests/${String(index + 1).padStart(4, '0')}.json`;
@@ -91,7 +100,9 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
   }
   uploadOptionsFrom(values);
   await claimOutputFolder(values.out);
-  const { loaded, plan } = await prepare(positionals, values, io);
+  // Each thread is encoded while the rest is parsed: the output holds every profile anyway, so keeping the gzipped
+  // ones until the plan is final costs little, and gzip runs on the core the parse leaves idle.
+  const { loaded, plan, ahead } = await prepare(positionals, values, io, (options) => new EncodingAhead(options));
   if (!plan) {
     io.out(outcomeTable(loaded, () => undefined) + '\n');
     return EXIT.nothing;
@@ -104,7 +115,7 @@ export async function convertCommand(args: string[], io: CliIo): Promise<number>
     writeFile(join(values.out!, OUTPUT_MARKER), JSON.stringify({ writtenBy: 'convert', files: written }, null, 2));
   await writeMarker();
   let requests = 0;
-  for await (const batch of batchProfiles(encodePlan(plan))) {
+  for await (const batch of batchProfiles(encodePlan(plan, { ahead }))) {
     const name = requestFileName(requests++);
     written.push(name);
     await writeMarker();

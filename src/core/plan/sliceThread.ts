@@ -59,9 +59,10 @@ export interface NodeFilter {
 const cache = new WeakMap<ThreadProfile, Map<string, { key: string; slicing: ThreadSlicing }>>();
 
 /**
- * A thread's slices split to the limits. They depend only on the thread, the time scale, the slice width and the
- * limits, not on labels, service or the range start, so they are kept per thread: editing labels re-plans a large
- * upload in milliseconds.
+ * A thread's slices split to the limits. They depend only on the thread (and where it starts in its file), the time
+ * scale, the slice width and the limits, not on labels, service or the range start, so they are kept per thread:
+ * editing labels re-plans a large upload in milliseconds. A thread planned while its file was still being read may
+ * have moved since (`ParseOptions.onThread`): its start is part of the key.
  */
 export function slicedThread(
   thread: ThreadProfile,
@@ -71,7 +72,7 @@ export function slicedThread(
   valueScale = 1,
   filter?: NodeFilter
 ): ThreadSlicing {
-  const key = `${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}:${valueScale}`;
+  const key = `${thread.startOffset}:${scale}:${sliceNanos}:${limits.maxSamplesPerProfile}:${limits.maxProfileBytes}:${valueScale}`;
   let byFilter = cache.get(thread);
   if (!byFilter) {
     byFilter = new Map();

@@ -28,7 +28,10 @@ export interface ThreadInsightSummary {
   cpuPart?: { leafFrames: string[]; cpuTotal: number; otherTotal: number };
 }
 
-const insights = new WeakMap<ThreadProfile, { sampleRateHz: number | undefined; insight: ThreadInsight }>();
+const insights = new WeakMap<
+  ThreadProfile,
+  { producer: Producer; sampleRateHz: number | undefined; insight: ThreadInsight }
+>();
 const cpuMasks = new WeakMap<ThreadProfile, Uint8Array>();
 
 /**
@@ -37,14 +40,15 @@ const cpuMasks = new WeakMap<ThreadProfile, Uint8Array>();
  */
 export function insightOf(producer: Producer, thread: ThreadProfile, sampleRateHz?: number): ThreadInsight {
   const cached = insights.get(thread);
-  if (cached && cached.sampleRateHz === sampleRateHz) {
+  // The producer is part of the key: a thread planned while its file was read may have met its exporter only later.
+  if (cached && cached.producer === producer && cached.sampleRateHz === sampleRateHz) {
     return cached.insight;
   }
   const insight: ThreadInsight = {
     ...threadIdentity(producer, thread.name, thread),
     profileType: suggestProfileType(producer, thread, sampleRateHz),
   };
-  insights.set(thread, { sampleRateHz, insight });
+  insights.set(thread, { producer, sampleRateHz, insight });
   return insight;
 }
 

@@ -1,4 +1,5 @@
-import { ParsedFile } from '../threads/threadModel';
+import { ParsedFile, ParsedFileHead, ThreadProfile } from '../threads/threadModel';
+import { concatBytes } from '../util/bytes';
 import { GunzipError, GunzipStream, isGzip } from '../util/gunzip';
 import { SpeedscopeFileError } from './issues';
 import { JsonSyntaxError } from './jsonTokenizer';
@@ -7,6 +8,13 @@ import { SpeedscopeReader } from './speedscopeReader';
 export interface ParseOptions {
   /** Stop inflating/reading beyond this many bytes of JSON text (the app's max file size); default 4 GiB. */
   maxJsonBytes?: number;
+  /**
+   * Called with each thread as soon as it is read (once the frame table is known), while the rest of the file is
+   * still being parsed, so work on it can start early. Its `startOffset` is provisional: the file's earliest
+   * startValue is known only at its end, when the same object gets its final offset (or the file's result reports
+   * the profile broken).
+   */
+  onThread?: (thread: ThreadProfile, file: ParsedFileHead) => void;
 }
 
 export interface ParseProgress {
@@ -41,7 +49,7 @@ export class SpeedscopeStreamParser {
     readonly fileName: string,
     options: ParseOptions = {}
   ) {
-    this.reader = new SpeedscopeReader(fileName);
+    this.reader = new SpeedscopeReader(fileName, options.onThread);
     this.maxJsonBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
   }
 
@@ -73,7 +81,7 @@ export class SpeedscopeStreamParser {
 
   private route(chunk: Uint8Array): void {
     if (this.head !== undefined) {
-      const head = concat(this.head, chunk);
+      const head = concatBytes(this.head, chunk);
       if (head.length < 2) {
         this.head = head;
         return;
@@ -125,16 +133,6 @@ export class SpeedscopeStreamParser {
       throw e;
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) {
-    return b;
-  }
-  const all = new Uint8Array(a.length + b.length);
-  all.set(a);
-  all.set(b, a.length);
-  return all;
 }
 
 /** Parses a whole file held in memory. */

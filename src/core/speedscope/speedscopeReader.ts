@@ -1,9 +1,17 @@
-import { Frame, ParsedFile, ParsedProfile } from '../threads/threadModel';
-import { BASE_UNIT_LIMIT, EXACT_BASE_UNITS } from '../threads/units';
+import { Frame, ParsedFile, ParsedFileHead, ParsedProfile, ThreadProfile } from '../threads/threadModel';
+import { BASE_UNIT_LIMIT, EXACT_BASE_UNITS, formatNanos, roundingAt } from '../threads/units';
 import { clipForMessage, MAX_QUOTED_CHARS, quoteForMessage } from '../util/quote';
 import { SpeedscopeFileError } from './issues';
 import { JsonSink, JsonTokenizer } from './jsonTokenizer';
-import { EVENT_CODES, EventProblem, OptionalNumber, ProfileReader, SampledReader, WrittenValue } from './profileReader';
+import {
+  brokenProfile,
+  EVENT_CODES,
+  EventProblem,
+  OptionalNumber,
+  ProfileReader,
+  SampledReader,
+  WrittenValue,
+} from './profileReader';
 import { unitInfo } from './units';
 
 /** Where in the document the tokens are: only the parts of a Speedscope file that matter get a context. */
@@ -109,7 +117,11 @@ export class SpeedscopeReader implements JsonSink {
 
   private readonly describeNumber = (value: number) => this.shownNumber(value);
 
-  constructor(readonly fileName: string) {}
+  constructor(
+    readonly fileName: string,
+    /** See `ParseOptions.onThread`. */
+    private readonly onThread?: (thread: ThreadProfile, file: ParsedFileHead) => void
+  ) {}
 
   get profilesDone(): number {
     return this.profiles.length;
@@ -679,16 +691,31 @@ export class SpeedscopeReader implements JsonSink {
     const profile = this.profile!;
     this.profile = undefined;
     this.starts.push(profile.start);
-    this.profiles.push(this.framesDone ? profile.finish(this.frames) : profile);
+    this.profiles.push(this.framesDone ? this.finishProfile(profile, this.profiles.length) : profile);
   }
 
   private finishWaitingProfiles(): void {
     for (let i = 0; i < this.profiles.length; i++) {
       const entry = this.profiles[i];
       if (entry instanceof ProfileReader) {
-        this.profiles[i] = entry.finish(this.frames);
+        this.profiles[i] = this.finishProfile(entry, i);
       }
     }
+  }
+
+  private finishProfile(reader: ProfileReader, index: number): ParsedProfile {
+    const profile = reader.finish(this.frames);
+    if (this.onThread && profile.ok) {
+      // Provisional: relative to the earliest start read so far.
+      let earliest = Infinity;
+      for (const start of this.starts) {
+        earliest = Math.min(earliest, start.value ?? Infinity);
+      }
+      this.place(profile, this.starts[index], earliest === Infinity ? 0 : earliest);
+      const head = { fileName: this.fileName, exporter: this.exporter, name: this.documentName, frames: this.frames };
+      this.onThread(profile, head);
+    }
+    return profile;
   }
 
   /** The whole document has been read: file-level checks in the old order, then each profile's place in time. */
@@ -717,27 +744,28 @@ export class SpeedscopeReader implements JsonSink {
     this.finishWaitingProfiles();
     const warnings: string[] = [];
     let earliest = Infinity;
-    let beyondExact = false;
+    /** The profile with the largest startValue beyond 2^53, where doubles no longer hold every integer. */
+    let inexact: { start: number; unit: string } | undefined;
     let wasString = false;
-    for (const start of this.starts) {
+    this.starts.forEach((start, i) => {
       if (start.value !== undefined) {
         earliest = Math.min(earliest, start.value);
-        beyondExact ||= Math.abs(start.value) > EXACT_BASE_UNITS;
+        if (Math.abs(start.value) > Math.max(EXACT_BASE_UNITS, Math.abs(inexact?.start ?? 0))) {
+          inexact = { start: start.value, unit: (this.profiles[i] as ParsedProfile).unit };
+        }
       }
       wasString ||= start.wasString;
-    }
+    });
     if (earliest === Infinity) {
       earliest = 0;
     }
-    if (beyondExact) {
-      warnings.push(
-        'startValue is above 2^53 (an absolute clock?): JSON numbers that large are not exact, so times are rounded to the nearest representable value'
-      );
+    if (inexact !== undefined) {
+      warnings.push(inexactClockWarning(inexact.start, inexact.unit));
     }
     if (wasString) {
       warnings.push('startValue/endValue are written as strings (old dotnet-trace); they were read as numbers');
     }
-    const profiles = this.profiles.map((entry, i) => this.placed(entry as ParsedProfile, this.starts[i], earliest));
+    const profiles = this.profiles.map((entry, i) => this.place(entry as ParsedProfile, this.starts[i], earliest));
     return {
       fileName: this.fileName,
       exporter: this.exporter,
@@ -749,31 +777,35 @@ export class SpeedscopeReader implements JsonSink {
   }
 
   /** Sets where a thread starts relative to the file's earliest profile, refusing what cannot be exact. */
-  private placed(profile: ParsedProfile, start: OptionalNumber, earliest: number): ParsedProfile {
+  private place(profile: ParsedProfile, start: OptionalNumber, earliest: number): ParsedProfile {
     if (!profile.ok || profile.kind !== 'time') {
       return profile;
     }
     const offset = ((start.value ?? 0) - earliest) * unitInfo(profile.unit).toBase;
     if (!(offset < BASE_UNIT_LIMIT)) {
-      return {
-        ok: false,
-        fileName: profile.fileName,
-        index: profile.index,
-        name: profile.name,
-        type: profile.type,
-        unit: profile.unit,
-        error: {
-          fileName: profile.fileName,
-          profileIndex: profile.index,
-          profileName: profile.name,
-          field: 'startValue',
-          message: `starts 2^63 ${profile.baseUnit} or more after the earliest profile of the file`,
-        },
-      };
+      return brokenProfile(
+        profile,
+        'startValue',
+        `starts 2^63 ${profile.baseUnit} or more after the earliest profile of the file`
+      );
     }
     profile.startOffset = Math.round(offset);
     return profile;
   }
+}
+
+/**
+ * Times are read relative to startValue, but each one is first held as the file wrote it: near an absolute clock
+ * reading (epoch nanoseconds are about 2^60) neighbouring doubles are far apart, so the times round by up to half that.
+ */
+function inexactClockWarning(start: number, unit: string): string {
+  const info = unitInfo(unit);
+  const rounding = roundingAt(start) * info.toBase;
+  const within = info.kind === 'time' ? formatNanos(rounding) : `${rounding} ${clipForMessage(unit)}`;
+  return (
+    `startValue ${start} looks like an absolute clock reading: numbers this large cannot be stored exactly, ` +
+    `so times are rounded to within ${within}`
+  );
 }
 
 function fieldOf(context: number, name: string): number {

@@ -107,12 +107,16 @@ export interface BrokenProfile {
 
 export type ParsedProfile = ThreadProfile | BrokenProfile;
 
-export interface ParsedFile {
+/** What a file says besides its profiles (as far as it has been read, while it is being parsed). */
+export interface ParsedFileHead {
   fileName: string;
   /** `exporter` and `name` of the document, when present. */
   exporter?: string;
   name?: string;
   frames: Frame[];
+}
+
+export interface ParsedFile extends ParsedFileHead {
   profiles: ParsedProfile[];
   /** File-level notes such as string-typed numbers or imprecise absolute clocks. */
   warnings: string[];
