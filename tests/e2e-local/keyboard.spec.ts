@@ -80,8 +80,12 @@ test('keyboard only: choose files with Enter and Space, exclude a thread, show o
   const upload = new UploadPage(page, grafanaUrl);
   await upload.goto();
   const dropzone = page.getByRole('button', { name: 'Drop Speedscope files here, or click to choose them' });
-  // The host's chrome has nothing to focus before the page: the dropzone is the first stop.
+  // The host's chrome has nothing to focus before the page: the dropzone is the first stop, with a focus ring.
+  const zone = page.getByTestId('dropzone');
+  await expect(zone).toHaveCSS('box-shadow', 'none');
   expect(await tabTo(page, dropzone, 1)).toBe(1);
+  await expect(zone).not.toHaveCSS('box-shadow', 'none');
+  await page.screenshot({ path: join(__dirname, '../../test-results/keyboard-dropzone-focus.png') });
   await chooseWithKey(page, 'Enter', FILES.slice(0, 2));
   await expect(upload.threadButton('two')).toBeVisible();
   await expect(dropzone).toBeFocused();

@@ -148,8 +148,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     background: 'none',
     border: 'none',
     cursor: 'pointer',
-    // The zone draws the ring where :has() is supported; elsewhere the button keeps the browser's own.
-    '@supports selector(:has(*))': { '&:focus-visible': { outline: 'none' } },
+    // The zone draws the ring where :has() is supported; elsewhere the button keeps Grafana's global one.
+    '@supports selector(:has(*))': { '&:focus-visible': { outline: 'none', boxShadow: 'none' } },
   }),
   hint: css({ ...theme.typography.bodySmall, margin: 0, color: theme.colors.text.secondary }),
   // Out of sight and out of the tab order: the button above is the control; the input only carries the chooser.
