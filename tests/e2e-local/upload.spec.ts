@@ -128,6 +128,75 @@ test('read-back after a push: a profile the server lost shows as missing', async
   await expect(upload.arrivals().nth(0)).toContainText(/missing 1: 1 of \d+ profiles not found/);
 });
 
+test('derived labels, profile types with their reasons and services per file, edited and pushed, at 1024 px', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const upload = new UploadPage(page, grafanaUrl);
+  await upload.goto();
+  const PY_SPY = 'py-spy-0.4.1-2threads-small.speedscope.json';
+  const TWO = 'speedscope-0.6.0-two-sampled.speedscope.json';
+  await upload.dropFiles(PY_SPY, TWO);
+  await expect(upload.threadButton('Thread 680254 "MainThread"')).toBeVisible();
+  await upload.setService('shop');
+
+  // What the planner derives from py-spy's `Thread <id> "<name>"`: the clean name and thread_id, nothing cut.
+  await expect(upload.threadLabelValue(PY_SPY, 0)).toHaveValue('MainThread');
+  await expect(upload.ownLabelValue(PY_SPY, 0, 'thread_id')).toHaveValue('680254');
+  await expect(upload.threadLabelValue(PY_SPY, 1)).toHaveValue('GetTelemetryConfig');
+  await expect(upload.ownLabelValue(PY_SPY, 1, 'thread_id')).toHaveValue('680344');
+  await expect(upload.threadLabelValue(TWO, 0)).toHaveValue('one');
+  await expect(upload.threadRow(TWO, 'one').getByRole('textbox', { name: /^Value of label/ })).toHaveCount(0);
+  const pySpyReason =
+    'py-spy records a thread only while it runs (unless started with --idle), and no idle stacks are here.';
+  await expect(upload.threadRow(PY_SPY, 'Thread 680254 "MainThread"')).toContainText(pySpyReason);
+  await expect(upload.threadRow(TWO, 'two')).toContainText(
+    'Nothing in the file says whether waiting time is included; CPU time is the default.'
+  );
+  // Two producers: one service per file, said in the table where the file starts.
+  await expect(page.getByRole('textbox', { name: `Service of ${PY_SPY}`, exact: true })).toHaveValue(
+    'shop-py-spy-0.4.1-2threads-small'
+  );
+  await expect(page.getByRole('region', { name: `Threads of ${TWO}` })).toContainText(
+    'The files differ in producers: one service per file. 2 series under "shop-speedscope-0.6.0-two-sampled", from 1 file.'
+  );
+  // The label column is on screen, not behind a sideways scroll.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+  const labelBox = await upload.ownLabelValue(PY_SPY, 1, 'thread_id').boundingBox();
+  expect(labelBox!.x + labelBox!.width).toBeLessThanOrEqual(1024);
+  await page.screenshot({ path: join(SHOTS, 'upload-threads-1024.png'), fullPage: true });
+
+  // Enter on a thread's name shows its flame graph and keeps the focus on the name.
+  await upload.threadButton('Thread 680344 "GetTelemetryConfig"').focus();
+  await page.keyboard.press('Enter');
+  await expect(upload.threadButton('Thread 680344 "GetTelemetryConfig"')).toHaveAttribute('aria-pressed', 'true');
+  await expect(upload.threadButton('Thread 680344 "GetTelemetryConfig"')).toBeFocused();
+
+  // Edit: rename MainThread's id, remove GetTelemetryConfig's, push "two" as wall time, give the second file a service.
+  await upload.ownLabelValue(PY_SPY, 0, 'thread_id').fill('main-1');
+  await upload.ownLabelValue(PY_SPY, 0, 'thread_id').press('Enter');
+  await page.getByRole('button', { name: `Remove label thread_id of ${PY_SPY} profile 1` }).click();
+  await upload.setThreadProfileType(TWO, 1, 'Wall time');
+  await expect(upload.threadRow(TWO, 'two')).toContainText('Chosen for this thread.');
+  await upload.setFileService(TWO, 'samples-app');
+  await expect(page.getByRole('table', { name: 'What will be written' })).toContainText(
+    '{__name__="wall", service_name="samples-app", thread_name="two"}'
+  );
+  await upload.push(/^Push \d+ profiles of 4 threads$/);
+  await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
+  expect(pyroscope.series().map((s) => s.labels)).toEqual([
+    {
+      __name__: 'process_cpu',
+      service_name: 'shop-py-spy-0.4.1-2threads-small',
+      thread_name: 'MainThread',
+      thread_id: 'main-1',
+    },
+    { __name__: 'process_cpu', service_name: 'shop-py-spy-0.4.1-2threads-small', thread_name: 'GetTelemetryConfig' },
+    { __name__: 'process_cpu', service_name: 'samples-app', thread_name: 'one' },
+    { __name__: 'wall', service_name: 'samples-app', thread_name: 'two' },
+  ]);
+});
+
 test('light theme at 1280×800 without horizontal scrolling', async ({ page }) => {
   grafana.theme = 'light';
   const upload = new UploadPage(page, grafanaUrl);

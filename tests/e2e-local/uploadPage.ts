@@ -28,6 +28,40 @@ export class UploadPage {
     return this.page.getByRole('button', { name, exact: true });
   }
 
+  /** A thread's label value field, by file and profile index (the thread label, `thread_name` by default). */
+  threadLabelValue(fileName: string, index: number): Locator {
+    return this.page.getByRole('textbox', { name: `Thread label value for ${fileName} profile ${index}`, exact: true });
+  }
+
+  /** The value field of one of a thread's own labels (`thread_id`, `pid`). */
+  ownLabelValue(fileName: string, index: number, label: string): Locator {
+    return this.page.getByRole('textbox', {
+      name: `Value of label ${label} of ${fileName} profile ${index}`,
+      exact: true,
+    });
+  }
+
+  /** The row of a thread in the thread table, found by its file and the profile's name in the file. */
+  threadRow(fileName: string, name: string): Locator {
+    return this.page
+      .getByRole('region', { name: `Threads of ${fileName}` })
+      .getByRole('row')
+      .filter({ has: this.threadButton(name) });
+  }
+
+  /** Picks a thread's profile type in its combobox ("CPU time", "Wall time", …). */
+  async setThreadProfileType(fileName: string, index: number, label: string) {
+    await this.page.getByRole('combobox', { name: `Profile type of ${fileName} profile ${index}` }).click();
+    await this.page.getByRole('option', { name: label, exact: true }).click();
+  }
+
+  /** Sets the service of one file (committed when the field loses focus). */
+  async setFileService(fileName: string, name: string) {
+    const field = this.page.getByRole('textbox', { name: `Service of ${fileName}`, exact: true });
+    await field.fill(name);
+    await field.press('Enter');
+  }
+
   async setService(name: string) {
     await this.page.getByRole('textbox', { name: /Service name/ }).fill(name);
   }

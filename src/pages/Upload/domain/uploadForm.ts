@@ -22,6 +22,8 @@ export interface UploadForm {
   labels: LabelRow[];
   sliceSeconds: number;
   target: 'datasource' | 'app-route';
+  /** The service of a file, by file id, where the user set one; the others follow the planner's suggestion. */
+  fileServices?: Record<string, string>;
 }
 
 export function initialForm(settings: AppSettings, nowMs: number): UploadForm {
@@ -68,8 +70,25 @@ export function uploadOptionsFrom(
   threadLabelName: string | undefined
 ): UploadOptions {
   const threads: Record<string, ThreadChoice> = {};
+  const fileServices: Array<string | undefined> = [];
   for (const row of rows) {
-    threads[row.planKey] = { include: row.included, labelValue: row.labelEdited ? row.labelValue : undefined };
+    const { labelValue, labels, profileType, alsoCpu } = row.choice;
+    const choice: ThreadChoice = { include: row.included };
+    if (labelValue !== undefined) {
+      choice.labelValue = labelValue;
+    }
+    if (labels !== undefined) {
+      choice.labels = labels.map(({ name, value }) => ({ name, value }));
+    }
+    if (profileType !== undefined) {
+      choice.profileType = profileType;
+    }
+    if (alsoCpu !== undefined) {
+      choice.alsoCpu = alsoCpu;
+    }
+    threads[row.planKey] = choice;
+    // The planner numbers files by their place among the parsed ones, as the rows' plan keys do.
+    fileServices[Number(row.planKey.split(':')[0])] = form.fileServices?.[row.fileId];
   }
   const extraLabels: LabelPair[] = form.labels
     .filter((l) => l.name.trim() !== '' || l.value !== '')
@@ -83,6 +102,8 @@ export function uploadOptionsFrom(
     extraLabels,
     threadLabelName,
     sliceSeconds: form.sliceSeconds,
+    // Entries left undefined follow the planner's suggestion (`UploadOptions.fileServices`).
+    ...(fileServices.some((s) => s !== undefined) && { fileServices: Array.from(fileServices) as string[] }),
     threads,
   };
 }

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
 import { PushTarget } from '../infrastructure/grafanaTransport';
 import { downloadBytes, pyroscopeDatasources, usePluginSettings, userCanPush } from '../infrastructure/grafanaRuntime';
 import { PlanInput } from '../pipeline/pipelineMessages';
-import { buildThreadRows, parsedFilesOf, ThreadChoiceUi, ThreadRow } from './threadRows';
+import { buildThreadRows, parsedFilesOf, ThreadChoiceUi, withPlannedThreads } from './threadRows';
 import {
   defaultRange,
   initialForm,
@@ -75,14 +75,7 @@ export function useUploadPage() {
             ? 'Updating what will be written…'
             : undefined;
 
-  // The table shows the label values the planner derived (clean thread names), once there is a plan.
-  const tableRows = useMemo((): ThreadRow[] => {
-    const planned = new Map(plan?.threads.filter((t) => !t.cpuPartOf).map((t) => [t.threadKey, t.labelValue]));
-    return rows.map((r) => {
-      const value = planned.get(r.planKey);
-      return value !== undefined && !r.labelEdited ? { ...r, labelValue: value } : r;
-    });
-  }, [rows, plan]);
+  const tableRows = useMemo(() => withPlannedThreads(rows, plan, form.sampleRateHz), [rows, plan, form.sampleRateHz]);
   const shownRow = rows.find((r) => r.uiKey === shownKey) ?? rows.find((r) => r.included);
   const flameGraphRows = useFlameGraph(pipeline, shownRow?.fileId, shownRow?.thread);
 
@@ -95,6 +88,14 @@ export function useUploadPage() {
       setForm((f) => ({ ...f, anchorMs: Date.now() }));
     },
     [addFiles]
+  );
+  const changeFileService = useCallback(
+    (fileId: string, serviceName: string | undefined) =>
+      setForm((f) => {
+        const { [fileId]: _previous, ...others } = f.fileServices ?? {};
+        return { ...f, fileServices: serviceName === undefined ? others : { ...others, [fileId]: serviceName } };
+      }),
+    []
   );
   const changeThread = useCallback(
     (uiKey: string, patch: Partial<ThreadChoiceUi>) =>
@@ -145,6 +146,7 @@ export function useUploadPage() {
       dropFiles,
       removeFile,
       changeThread,
+      changeFileService,
       includeAll,
       showThread: setShownKey,
       changeForm,

@@ -3,7 +3,7 @@ import React from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
 import { PlanSummary as Plan } from '../domain/summaries';
-import { formatValue, plural } from './formatValue';
+import { formatBytes, formatValue, plural, PROFILE_TYPE_LABELS } from './formatValue';
 
 interface Props {
   plan?: Plan;
@@ -15,7 +15,6 @@ interface Props {
   onWidenSlices: (sliceSeconds: number) => void;
 }
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 const duration = (seconds: number) =>
   seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
 
@@ -43,15 +42,24 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
   const typeIds = [...new Set(plan.threads.map((t) => t.profileTypeId))];
   const timeWarnings = plan.warnings.filter((w) => w.code === 'too-old' || w.code === 'too-new');
   const otherWarnings = plan.warnings.filter((w) => w.code === 'many-series' || w.code === 'deep-stacks');
+  // Per-thread notes (names, empty stacks, the file's own warnings) are in the thread table; these concern the plan.
+  const planNotes = plan.warnings.filter(
+    (w) =>
+      w.code === 'also-cpu-unavailable' ||
+      w.code === 'slices-widened' ||
+      w.code === 'stacks-truncated' ||
+      (w.code === 'label-changed' && w.threadKey === undefined)
+  );
+  const labelValueOf = new Map(plan.threads.map((t) => [t.threadKey, t.labelValue]));
   return (
     <Stack direction="column" gap={1}>
       <Text element="p" data-testid="plan-counts">
-        {`${plan.threads.length} series, ${plan.profileCount} profiles, from ${new Date(plan.fromMs).toLocaleString()} to ${new Date(plan.toMs).toLocaleString()} · ${typeIds.join(', ')}`}
+        {`${plan.threads.length} series, ${plural(plan.profileCount, 'profile')}, from ${new Date(plan.fromMs).toLocaleString()} to ${new Date(plan.toMs).toLocaleString()} · ${typeIds.join(', ')}`}
       </Text>
       {volume && (
         <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
           <Text element="p" data-testid="plan-volume">
-            {`${mb(volume.uncompressedBytes)} of pprof (${mb(volume.estimatedCompressedBytes)} gzipped): about ${duration(volume.estimatedPushSeconds)} to push at Pyroscope's default ingestion limit of 4 MB/s.`}
+            {`${formatBytes(volume.uncompressedBytes)} of pprof (about ${formatBytes(volume.estimatedCompressedBytes)} gzipped): about ${duration(volume.estimatedPushSeconds)} to push at Pyroscope's default ingestion limit of 4 MiB/s.`}
           </Text>
           {wider > sliceSeconds && (
             <Button size="sm" variant="secondary" onClick={() => onWidenSlices(wider)}>
@@ -76,12 +84,37 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
           {w.message}
         </Alert>
       ))}
+      {planNotes.length > 0 && (
+        <Alert severity="info" title={plural(planNotes.length, 'note') + ' on what will be written'}>
+          <ul className={styles.list}>
+            {planNotes.map((w) => (
+              <li key={w.message}>{w.message}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      <section aria-label="Services" className={styles.services}>
+        <Text element="h4" variant="h6">
+          {plan.services.length === 1 ? 'One service' : `${plan.services.length} services`}
+        </Text>
+        <ul className={styles.list}>
+          {plan.services.map((service) => (
+            <li key={service.serviceName}>
+              <Text>
+                <code>{service.serviceName}</code>
+                {`: ${plural(service.threadKeys.length, 'series', 'series')} from ${service.fileNames.join(', ')}. `}
+              </Text>
+              <Text color="secondary">{service.reason}</Text>
+            </li>
+          ))}
+        </ul>
+      </section>
       <table className={styles.table} aria-label="What will be written">
         <thead>
           <tr>
             <th>Series labels</th>
+            <th>Type</th>
             <th>Profiles</th>
-            <th>Slices</th>
             <th>pprof</th>
             <th>Total</th>
           </tr>
@@ -90,10 +123,14 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
           {plan.threads.map((t) => (
             <tr key={t.threadKey}>
               <td className={styles.labels}>{selectorOf(t.labels)}</td>
-              <td>{t.profileCount}</td>
-              <td>{`${t.sliceSeconds} s`}</td>
-              <td>{mb(t.uncompressedBytes)}</td>
-              <td>{formatValue(t.total, t.unit)}</td>
+              <td>
+                {t.cpuPartOf !== undefined
+                  ? `${PROFILE_TYPE_LABELS[t.profileType]}: the CPU part of ${labelValueOf.get(t.cpuPartOf) ?? t.cpuPartOf}`
+                  : PROFILE_TYPE_LABELS[t.profileType]}
+              </td>
+              <td>{`${t.profileCount.toLocaleString()} (${t.sliceSeconds} s slices)`}</td>
+              <td className={styles.nowrap}>{formatBytes(t.uncompressedBytes)}</td>
+              <td className={styles.nowrap}>{formatValue(t.total, t.unit)}</td>
             </tr>
           ))}
         </tbody>
@@ -119,6 +156,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontSize: theme.typography.bodySmall.fontSize,
     wordBreak: 'break-all',
   }),
+  services: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
+  nowrap: css({ whiteSpace: 'nowrap' }),
   table: css({
     width: '100%',
     borderCollapse: 'collapse',

@@ -13,11 +13,12 @@ import {
   TimeRangeInput,
   useStyles2,
 } from '@grafana/ui';
-import { PROFILE_TYPE_CHOICES, ProfileTypeChoice } from '../../../core/plan/profileTypes';
+import { PROFILE_TYPE_CHOICES } from '../../../core/plan/profileTypes';
 import { MAX_SLICE_SECONDS, MIN_SLICE_SECONDS } from '../../../core/plan/uploadOptions';
 import { PyroscopeDatasourcePicker } from '../../../components/PyroscopeDatasourcePicker';
 import { inGrafana } from '../domain/links';
 import { UploadForm } from '../domain/uploadForm';
+import { PROFILE_TYPE_LABELS } from './formatValue';
 
 interface Props {
   form: UploadForm;
@@ -31,13 +32,10 @@ interface Props {
   needsSampleRate: boolean;
 }
 
-const PROFILE_TYPE_LABELS: Record<ProfileTypeChoice | 'auto', string> = {
-  auto: 'From each thread’s unit',
-  cpu: 'CPU time',
-  wall: 'Wall-clock time',
-  memory: 'Memory (allocated bytes)',
-  samples: 'Sample counts',
-};
+const PROFILE_TYPE_OPTIONS = (['auto', ...PROFILE_TYPE_CHOICES] as const).map((value) => ({
+  value,
+  label: value === 'auto' ? 'Suggested for each thread' : PROFILE_TYPE_LABELS[value],
+}));
 
 function toTimeRange(range: { fromMs: number; toMs: number }): TimeRange {
   const from = dateTime(range.fromMs);
@@ -138,15 +136,15 @@ export function TargetForm({
           </Button>
         </Stack>
       </Field>
-      <Field label="Profile type">
+      <Field
+        label="Profile type"
+        description="For the whole upload. By default each thread gets the type its file suggests (see the thread table), and you can change it per thread."
+      >
         <Combobox
           id="profile-type"
           width={40}
           value={form.profileType}
-          options={(['auto', ...PROFILE_TYPE_CHOICES] as const).map((value) => ({
-            value,
-            label: PROFILE_TYPE_LABELS[value],
-          }))}
+          options={PROFILE_TYPE_OPTIONS}
           onChange={(option) => onChange({ profileType: option.value })}
         />
       </Field>

@@ -34,7 +34,11 @@ export default function UploadPage() {
             <ThreadTable
               rows={data.rows}
               selectedKey={data.shownRow?.uiKey}
+              threadLabelName={data.plan?.threadLabelName}
+              services={data.plan?.services}
+              fileServices={data.form.fileServices}
               onChange={actions.changeThread}
+              onChangeFileService={actions.changeFileService}
               onToggleAll={actions.includeAll}
               onShow={actions.showThread}
             />
