@@ -1,9 +1,9 @@
 import { FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorText } from '../src/core/util/errorText';
-import { parseSpeedscopeStream } from '../src/core/speedscope/parseSpeedscope';
 import { ParsedFile, ParsedFileHead, ThreadProfile } from '../src/core/threads/threadModel';
 import { printable } from './format';
+import { parseInWorker } from './parse/parseInWorker';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -28,8 +28,9 @@ export interface LoadedFiles {
 const MAX_MESSAGE_CHARS = 300;
 
 /**
- * Reads and parses each file as a stream (gzip or not: the parser tells by the magic bytes), so memory follows the
- * thread model and not the file; a file that fails, for whatever reason, is reported and the others go on.
+ * Reads and parses each file as a stream (gzip or not: the parser tells by the magic bytes), on a worker thread
+ * (`parseInWorker`), so memory follows the thread model and not the file; a file that fails, for whatever reason, is
+ * reported and the others go on.
  */
 export async function loadFiles(
   paths: string[],
@@ -47,12 +48,12 @@ export async function loadFiles(
       continue;
     }
     try {
-      const { size } = await handle.stat();
       const fileIndex = parsedFiles;
-      const file = await parseSpeedscopeStream(basename(path), handle.createReadStream(), {
-        bytesTotal: size,
-        onThread: onThread && ((thread, head) => onThread(fileIndex, head, thread)),
-      });
+      const file = await parseInWorker(
+        path,
+        basename(path),
+        onThread && ((thread, head) => onThread(fileIndex, head, thread))
+      );
       outcomes.push({ path, file });
       parsedFiles++;
     } catch (e) {
