@@ -49,10 +49,12 @@ export class UploadPage {
       .filter({ has: this.threadButton(name) });
   }
 
-  /** Picks a thread's profile type in its combobox ("CPU time", "Wall time", …). */
+  /** Picks a thread's profile type ("CPU time", "Wall time", …) in its radio group. */
   async setThreadProfileType(fileName: string, index: number, label: string) {
-    await this.page.getByRole('combobox', { name: `Profile type of ${fileName} profile ${index}` }).click();
-    await this.page.getByRole('option', { name: label, exact: true }).click();
+    await this.page
+      .getByRole('radiogroup', { name: `Profile type of ${fileName} profile ${index}` })
+      .getByRole('radio', { name: label, exact: true })
+      .check({ force: true });
   }
 
   /** Sets the service of one file (committed when the field loses focus). */

@@ -94,7 +94,7 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
         </Alert>
       )}
       <section aria-label="Services" className={styles.services}>
-        <Text element="h4" variant="h6">
+        <Text element="h3" variant="h6">
           {plan.services.length === 1 ? 'One service' : `${plan.services.length} services`}
         </Text>
         <ul className={styles.list}>

@@ -1,5 +1,5 @@
 import { css } from '@emotion/css';
-import React, { createContext, memo, useContext, useMemo, useState } from 'react';
+import React, { createContext, memo, useCallback, useContext, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import {
   Button,
@@ -8,7 +8,7 @@ import {
   FilterInput,
   IconButton,
   InteractiveTable,
-  Combobox,
+  RadioButtonGroup,
   Stack,
   Text,
   TextArea,
@@ -187,17 +187,14 @@ function ProfileTypeCell({ row, onChange }: { row: ThreadRow; onChange: Props['o
   return (
     <div className={styles.typeCell}>
       {options.length > 1 ? (
-        <>
-          <label htmlFor={`profile-type-${row.uiKey}`} className={styles.visuallyHidden}>
-            {`Profile type of ${where}`}
-          </label>
-          <Combobox<ProfileTypeChoice>
-            id={`profile-type-${row.uiKey}`}
-            value={row.profileType}
-            options={options}
-            onChange={(option) => onChange(row.uiKey, { profileType: option.value })}
-          />
-        </>
+        <RadioButtonGroup<ProfileTypeChoice>
+          aria-label={`Profile type of ${where}`}
+          className={styles.typeChoice}
+          size="sm"
+          value={row.profileType}
+          options={options}
+          onChange={(profileType) => onChange(row.uiKey, { profileType })}
+        />
       ) : (
         <Text>{options[0]?.label}</Text>
       )}
@@ -377,7 +374,13 @@ function ThreadTableView({
   const selectable = rows.filter((r) => !r.notSelectable);
   const included = selectable.filter((r) => r.included).length;
 
-  // Stable as long as the callbacks are (the page's are): see `SelectedThread`.
+  // The columns stay the same objects for the table's life, whatever callbacks the parent passes: see `SelectedThread`.
+  const latest = useRef({ onChange, onShow });
+  useLayoutEffect(() => {
+    latest.current = { onChange, onShow };
+  });
+  const changeThread = useCallback<Props['onChange']>((...args) => latest.current.onChange(...args), []);
+  const showThread = useCallback<Props['onShow']>((...args) => latest.current.onShow(...args), []);
   const columns = useMemo<Array<Column<ThreadRow>>>(
     () => [
       {
@@ -389,28 +392,28 @@ function ThreadTableView({
             aria-label={`Include ${r.fileName} profile ${r.index}`}
             value={r.included}
             disabled={Boolean(r.notSelectable)}
-            onChange={(e) => onChange(r.uiKey, { include: e.currentTarget.checked })}
+            onChange={(e) => changeThread(r.uiKey, { include: e.currentTarget.checked })}
           />
         ),
       },
       {
         id: 'name',
         header: 'Thread',
-        cell: ({ row: { original: r } }) => <ThreadNameCell row={r} onShow={onShow} />,
+        cell: ({ row: { original: r } }) => <ThreadNameCell row={r} onShow={showThread} />,
       },
       {
         id: 'labels',
         header: 'Labels',
         cell: ({ row: { original: r } }) =>
-          r.thread ? <LabelsCell row={r} threadLabelName={threadLabelName} onChange={onChange} /> : null,
+          r.thread ? <LabelsCell row={r} threadLabelName={threadLabelName} onChange={changeThread} /> : null,
       },
       {
         id: 'type',
         header: 'Profile type',
-        cell: ({ row: { original: r } }) => (r.thread ? <ProfileTypeCell row={r} onChange={onChange} /> : null),
+        cell: ({ row: { original: r } }) => (r.thread ? <ProfileTypeCell row={r} onChange={changeThread} /> : null),
       },
     ],
-    [onChange, onShow, threadLabelName]
+    [changeThread, showThread, threadLabelName]
   );
 
   return (
@@ -494,14 +497,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontFamily: theme.typography.fontFamilyMonospace,
     fontSize: theme.typography.bodySmall.fontSize,
   }),
-  visuallyHidden: css({
-    position: 'absolute',
-    width: 1,
-    height: 1,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  }),
+  // Three choices (counts with a sampling rate) wrap instead of widening the column.
+  typeChoice: css({ '&&': { flexWrap: 'wrap', height: 'auto' } }),
   typeCell: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), p: { margin: 0 } }),
   service: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), p: { margin: 0 } }),
   serviceInput: css({ width: 360, maxWidth: '100%' }),
