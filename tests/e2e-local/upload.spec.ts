@@ -179,6 +179,15 @@ test('derived labels, profile types with their reasons and services per file, ed
   await upload.setThreadProfileType(TWO, 1, 'Wall time');
   await expect(upload.threadRow(TWO, 'two')).toContainText('Chosen for this thread.');
   await upload.setFileService(TWO, 'samples-app');
+  // A long value wraps in its field, whole: nothing scrolled out of sight.
+  const longName = 'Thread 0x1FA08F100 "MainThread" of the ingest worker pool, started by the scheduler at boot';
+  await upload.threadLabelValue(TWO, 0).fill(longName);
+  await upload.threadLabelValue(TWO, 0).press('Enter');
+  expect(
+    await upload
+      .threadLabelValue(TWO, 0)
+      .evaluate((e) => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight + 1 && e.clientHeight > 40)
+  ).toBe(true);
   await expect(page.getByRole('table', { name: 'What will be written' })).toContainText(
     '{__name__="wall", service_name="samples-app", thread_name="two"}'
   );
@@ -192,7 +201,7 @@ test('derived labels, profile types with their reasons and services per file, ed
       thread_id: 'main-1',
     },
     { __name__: 'process_cpu', service_name: 'shop-py-spy-0.4.1-2threads-small', thread_name: 'GetTelemetryConfig' },
-    { __name__: 'process_cpu', service_name: 'samples-app', thread_name: 'one' },
+    { __name__: 'process_cpu', service_name: 'samples-app', thread_name: longName },
     { __name__: 'wall', service_name: 'samples-app', thread_name: 'two' },
   ]);
 });
