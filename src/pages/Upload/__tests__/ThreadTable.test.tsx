@@ -152,6 +152,24 @@ describe('ThreadTable', () => {
 
     await userEvent.click(screen.getAllByRole('button', { name: "Restore the file's labels" })[1]);
     expect(valueOf('thread_id', 1)).toHaveValue('680344');
+
+    // A label of its own: added once it has a name and a value.
+    await userEvent.click(screen.getAllByRole('button', { name: 'Add label' })[1]);
+    await userEvent.type(screen.getByRole('textbox', { name: `Name of the new label of ${PY_SPY} profile 1` }), 'pid');
+    await userEvent.tab();
+    expect(seen.options?.threads?.['0:1']).toEqual({ include: true });
+    await userEvent.type(
+      screen.getByRole('textbox', { name: `Value of the new label of ${PY_SPY} profile 1` }),
+      '680254{Enter}'
+    );
+    expect(seen.options?.threads?.['0:1']).toEqual({
+      include: true,
+      labels: [
+        { name: 'thread_id', value: '680344' },
+        { name: 'pid', value: '680254' },
+      ],
+    });
+    expect(valueOf('pid', 1)).toHaveValue('680254');
   });
 
   it('overrides the type of one thread and shows why', async () => {

@@ -116,6 +116,16 @@ function LabelsCell({
   const where = `${row.fileName} profile ${row.index}`;
   const setLabels = (labels: LabelPair[]) => onChange(row.uiKey, { labels });
   const names = row.labels.map((l) => l.name.trim());
+  // A label being added stays here until it has a name and a value: half a label would stop the plan.
+  const [adding, setAdding] = useState<LabelPair>();
+  const add = (label: LabelPair) => {
+    if (label.name.trim() !== '' && label.value.trim() !== '') {
+      setAdding(undefined);
+      setLabels([...row.labels, { name: label.name.trim(), value: label.value }]);
+    } else {
+      setAdding(label);
+    }
+  };
   return (
     <div className={styles.labels}>
       <span className={styles.labelName}>{threadLabelName}</span>
@@ -168,13 +178,45 @@ function LabelsCell({
           </React.Fragment>
         );
       })}
-      {row.labelsEdited && (
-        <div className={styles.fullRow}>
+      {adding && (
+        <>
+          <WrappingInput
+            label={`Name of the new label of ${where}`}
+            className={styles.labelNameInput}
+            value={adding.name}
+            onCommit={(name) => add({ ...adding, name })}
+          />
+          <WrappingInput
+            label={`Value of the new label of ${where}`}
+            value={adding.value}
+            onCommit={(value) => add({ ...adding, value })}
+          />
+          <IconButton
+            name="times"
+            size="sm"
+            tooltip={`Cancel the new label of ${where}`}
+            onClick={() => setAdding(undefined)}
+          />
+        </>
+      )}
+      <div className={styles.fullRow}>
+        {!adding && (
+          <Button
+            size="sm"
+            variant="secondary"
+            fill="text"
+            icon="plus"
+            onClick={() => setAdding({ name: '', value: '' })}
+          >
+            Add label
+          </Button>
+        )}
+        {row.labelsEdited && (
           <Button size="sm" variant="secondary" fill="text" onClick={() => onChange(row.uiKey, { labels: undefined })}>
             Restore the file&apos;s labels
           </Button>
-        </div>
-      )}
+        )}
+      </div>
     </div>
   );
 }
