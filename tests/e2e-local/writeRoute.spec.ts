@@ -8,7 +8,7 @@ import { PLUGIN_ID, UploadPage } from './uploadPage';
 /**
  * The app's write route (pushes) and read route (the read-back's SelectSeries) through the Grafana stand-in, which
  * matches routes as Grafana's `HandleRequest` does (tests/standins/grafana/appRoute.ts): a route path without a
- * wildcard matches that path only, as the read route wants; the write route needs its `/*`.
+ * wildcard matches that path only and forwards to the route URL as it is, so each route passes one call.
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -87,6 +87,7 @@ test('a Viewer is refused by the route with 403, and a path off the route is 404
     }, `/api/plugin-proxy/${PLUGIN_ID}/${path}`);
   expect(await answer(`pyroscope-write${PUSH}`)).toEqual([403, { message: 'plugin proxy route access denied' }]);
   expect(await answer('pyroscope-write')).toEqual([404, { message: 'plugin route match not found' }]);
+  expect(await answer(`pyroscope-write${SELECT_SERIES}`)).toEqual([404, { message: 'plugin route match not found' }]);
   expect(await answer(`pyroscope-read${SELECT_SERIES}`)).toEqual([
     403,
     { message: 'plugin proxy route access denied' },

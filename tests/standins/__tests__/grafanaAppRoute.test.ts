@@ -48,7 +48,16 @@ describe('route matching (pluginproxy.go HandleRequest, web/tree.go)', () => {
   });
 
   it('the route in plugin.json matches the write path for POST (the path without a wildcard never did)', () => {
-    expect(findRoute(PLUGIN.routes, 'POST', `/pyroscope-write${PUSH}`, 'Editor')).toMatchObject({ kind: 'matched' });
+    expect(findRoute(PLUGIN.routes, 'POST', `/pyroscope-write${PUSH}`, 'Editor')).toMatchObject({
+      kind: 'matched',
+      rest: '',
+    });
+    // The write route passes pushes only: no query goes out with the write target's secret through it.
+    expect(
+      findRoute(PLUGIN.routes, 'POST', '/pyroscope-write/querier.v1.QuerierService/SelectMergeStacktraces', 'Editor')
+    ).toEqual({
+      kind: 'not-found',
+    });
     expect(
       findRoute([{ ...PLUGIN.routes[0], path: 'pyroscope-write' }], 'POST', `/pyroscope-write${PUSH}`, 'Editor')
     ).toEqual({
