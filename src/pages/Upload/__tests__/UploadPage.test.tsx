@@ -3,12 +3,13 @@ import userEvent from '@testing-library/user-event';
 import { gunzipSync } from 'fflate';
 import { Profile } from 'pprof-format';
 import React from 'react';
-import { Observable, of, tap } from 'rxjs';
+import { Observable, of, tap, throwError } from 'rxjs';
 import { AppPluginMeta, PluginContextProvider, PluginType } from '@grafana/data';
-import { config, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
+import { config, setBackendSrv, setDataSourceSrv, setPluginComponentHook } from '@grafana/runtime';
 import { FakeBackendSrv } from '../../../../tests/helpers/fakeBackendSrv';
 import { readFixture } from '../../../../tests/helpers/fixtures';
 import { AppSettings } from '../../../settings';
+import { EMBEDDED_EXPLORATION_ID, EmbeddedExplorationProps } from '../infrastructure/grafanaExtensions';
 import UploadPage from '../ui/UploadPage';
 
 // Every step waits for an outcome, not for a time: the bounds below only end a test that would never pass, and are
@@ -90,10 +91,16 @@ function selectSeries(body: string) {
   return { series: points.length > 0 ? [{ labels: [], points }] : [] };
 }
 
+/** Set by a test: every query is answered with this error. */
+let queriesFail: { status: number; data: unknown } | undefined;
+
 /** Answers SelectSeries from what was stored, and stores what the scripted backend accepted. */
 function actAsPyroscope(fake: FakeBackendSrv) {
   const scripted = fake.fetch.getMockImplementation()!;
   fake.fetch.mockImplementation((options) => {
+    if (options.url.endsWith(SELECT_SERIES_PATH) && queriesFail) {
+      return throwError(() => ({ ...queriesFail, statusText: 'error' }));
+    }
     if (options.url.endsWith(SELECT_SERIES_PATH)) {
       const data = JSON.stringify(selectSeries(String(options.data)));
       return of({ status: 200, ok: true, data, headers: { get: () => 'application/json' } });
@@ -110,10 +117,17 @@ function setUser(orgRole: string) {
   };
 }
 
+/** The components this Grafana's extension registry offers (`usePluginComponent`), by id. */
+let offered: Record<string, React.ComponentType<never>>;
+setPluginComponentHook(((id: string) => ({ component: offered[id] ?? null, isLoading: false })) as never);
+
 beforeEach(() => {
   backend = new FakeBackendSrv();
   stored = [];
   lose = undefined;
+  queriesFail = undefined;
+  offered = {};
+  window.sessionStorage.clear();
   actAsPyroscope(backend);
   datasources = [PYRO];
   setBackendSrv(backend as never);
@@ -507,6 +521,204 @@ describe('Upload page', () => {
     expect(backend.requests.map((r) => r.url)).toEqual([
       '/api/plugin-proxy/flamedrop-speedscope-app/pyroscope-write/push.v1.PusherService/Push',
     ]);
+  });
+});
+
+describe('Upload page: where the user looks', () => {
+  const MAIN = 'Thread 680254 "MainThread"';
+  const TELEMETRY = 'Thread 680344 "GetTelemetryConfig"';
+  let scrolled: Array<{ element: Element; options: unknown }>;
+  const scrollIntoView = Element.prototype.scrollIntoView;
+  beforeEach(() => {
+    scrolled = [];
+    Element.prototype.scrollIntoView = function (this: Element, options?: unknown) {
+      scrolled.push({ element: this, options });
+    };
+  });
+  afterEach(() => {
+    Element.prototype.scrollIntoView = scrollIntoView;
+  });
+  const flameGraphScrolls = () =>
+    scrolled.filter((s) => within(s.element as HTMLElement).queryByTestId('thread-flame-graph'));
+
+  it('brings the chosen thread’s flame graph into view and keeps focus on the thread', async () => {
+    renderPage();
+    await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+    await screen.findByRole('heading', { name: `Flame graph: ${MAIN}` });
+    // Showing the first thread by default scrolls nothing.
+    expect(flameGraphScrolls()).toEqual([]);
+
+    const thread = screen.getByRole('button', { name: TELEMETRY });
+    thread.focus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(flameGraphScrolls()).toHaveLength(1));
+    const [{ element, options }] = flameGraphScrolls();
+    expect(options).toEqual({ block: 'nearest', behavior: 'smooth' });
+    expect(within(element as HTMLElement).getByRole('heading')).toHaveTextContent(`Flame graph: ${TELEMETRY}`);
+    // Drawn when it scrolled: its rows had arrived.
+    expect(within(element as HTMLElement).queryByText('Loading the flame graph…')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: TELEMETRY })).toHaveFocus();
+  });
+
+  it('scrolls without animation when the user prefers reduced motion', async () => {
+    const matchMedia = window.matchMedia;
+    window.matchMedia = ((query: string) => ({ ...matchMedia(query), matches: query.includes('reduce') })) as never;
+    try {
+      renderPage();
+      await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+      await userEvent.click(await screen.findByRole('button', { name: TELEMETRY }));
+      await waitFor(() => expect(flameGraphScrolls()).toHaveLength(1));
+      expect(flameGraphScrolls()[0].options).toEqual({ block: 'nearest', behavior: 'auto' });
+    } finally {
+      window.matchMedia = matchMedia;
+    }
+  });
+
+  it('collapses the flame graph for the session, and skips to Push past it', async () => {
+    const { unmount } = renderPage();
+    await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+    const hide = await screen.findByRole('button', { name: 'Hide flame graph' });
+    expect(hide).toHaveAttribute('aria-expanded', 'true');
+
+    // The skip link moves focus to the Push section: the next Tab is the Push button.
+    await readyPushButton();
+    await userEvent.click(screen.getByRole('link', { name: 'Skip to Push' }));
+    expect(document.activeElement).toHaveAttribute('id', 'upload-push');
+    await userEvent.tab();
+    expect(document.activeElement).toBe(screen.getByRole('button', PUSH));
+
+    await userEvent.click(hide);
+    const show = screen.getByRole('button', { name: 'Show flame graph' });
+    expect(show).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByTestId('thread-flame-graph')).not.toBeVisible();
+    expect(screen.queryByRole('link', { name: 'Skip to Push' })).not.toBeInTheDocument();
+
+    // Still collapsed when the page is opened again in this session.
+    unmount();
+    renderPage();
+    await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+    expect(await screen.findByRole('button', { name: 'Show flame graph' })).toHaveAttribute('aria-expanded', 'false');
+    // Choosing a thread is asking to see its graph.
+    await userEvent.click(screen.getByRole('button', { name: TELEMETRY }));
+    expect(await screen.findByRole('button', { name: 'Hide flame graph' })).toHaveAttribute('aria-expanded', 'true');
+    expect(screen.getByRole('button', { name: TELEMETRY })).toHaveFocus();
+  });
+});
+
+/** The flame graph collapsed, as a user can for the session: a smaller page for tests about other parts. */
+const collapseFlameGraph = () => window.sessionStorage.setItem('flamedrop-speedscope-app.flameGraphCollapsed', 'true');
+
+describe('Upload page: data already stored', () => {
+  beforeEach(collapseFlameGraph);
+  /** The profile times (ms) of every push request so far, by request. */
+  const pushedTimes = () =>
+    backend.requests
+      .filter((r) => r.url.endsWith(PUSH_PATH))
+      .map((r) =>
+        JSON.parse(r.body).series.flatMap((s: { samples: Array<{ rawProfile: string }> }) =>
+          s.samples.map((x) =>
+            Number(
+              BigInt(Profile.decode(gunzipSync(new Uint8Array(Buffer.from(x.rawProfile, 'base64')))).timeNanos) /
+                1_000_000n
+            )
+          )
+        )
+      );
+
+  it('says a second push would add a copy, and places the upload after the existing data', async () => {
+    renderPage();
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    expect(await screen.findByText('No profiles are stored under these labels in the range yet.')).toBeInTheDocument();
+    await userEvent.click(await readyPushButton());
+    await waitFor(() => expect(screen.getAllByText('arrived exactly', { exact: true })).toHaveLength(2));
+
+    // Checked again after the push: the same data is there now.
+    expect(await screen.findByText('This upload seems to be stored already')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /^All 2 threads already have profiles between \d\d:\d\d:\d\d and \d\d:\d\d:\d\d, with exactly the totals this upload would write: an earlier push of it\? Pushing it again at the same times adds a second copy/
+      )
+    ).toBeInTheDocument();
+    const firstTimes = pushedTimes()[0];
+    await userEvent.click(screen.getByRole('button', { name: 'Place after the existing data' }));
+    // Focus stays in the notice, which now says the new range is free.
+    expect(screen.getByTestId('existing-data')).toHaveFocus();
+    expect(await screen.findByText('No profiles are stored under these labels in the range yet.')).toBeInTheDocument();
+
+    await userEvent.click(await readyPushButton());
+    await waitFor(() => expect(pushedTimes()).toHaveLength(2));
+    const secondTimes = pushedTimes()[1];
+    expect(secondTimes).toHaveLength(firstTimes.length);
+    expect(Math.min(...secondTimes)).toBeGreaterThan(Math.max(...firstTimes));
+    // Each copy is its own: the second reads back exactly, not on top of the first.
+    await waitFor(() =>
+      expect(screen.getAllByTestId('arrival').map((cell) => cell.textContent)).toEqual([
+        expect.stringMatching(/^arrived exactlyarrived exactly: 1 profile, total /),
+        expect.stringMatching(/^arrived exactlyarrived exactly: 1 profile, total /),
+      ])
+    );
+  });
+
+  it('says why the check could not be made, and pushes anyway', async () => {
+    queriesFail = { status: 500, data: { code: 'internal', message: 'querier unavailable' } };
+    renderPage();
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    expect(
+      await screen.findByText(
+        /^Could not check for profiles already stored under these labels: .*querier unavailable.*\. You can still push\.$/
+      )
+    ).toBeInTheDocument();
+    await userEvent.click(await readyPushButton());
+    expect(await screen.findByText('Pushed')).toBeInTheDocument();
+  });
+});
+
+describe('Upload page: exploration in place', () => {
+  let explorations: EmbeddedExplorationProps[];
+  function DrilldownExploration(props: EmbeddedExplorationProps) {
+    explorations.push(props);
+    return <div data-testid="drilldown-exploration" />;
+  }
+  beforeEach(() => {
+    explorations = [];
+    collapseFlameGraph();
+  });
+
+  async function pushTwoThreads() {
+    renderPage();
+    await dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+    await userEvent.click(await readyPushButton());
+    expect(await screen.findByText('Pushed')).toBeInTheDocument();
+  }
+
+  it('shows Profiles Drilldown’s exploration after a push, on the upload’s datasource, range and service', async () => {
+    offered = { [EMBEDDED_EXPLORATION_ID]: DrilldownExploration as React.ComponentType<never> };
+    await pushTwoThreads();
+    expect(await screen.findByRole('heading', { name: 'Explore what arrived' })).toBeInTheDocument();
+    expect(screen.getByTestId('drilldown-exploration')).toBeInTheDocument();
+    const explore = screen.getAllByRole('link', { name: /Explore/ })[0].getAttribute('href')!;
+    const { from, to } = JSON.parse(decodeURIComponent(explore.split('panes=')[1])).upload.range;
+    const props = explorations[explorations.length - 1];
+    expect(props.initialDS).toBe('pyro-uid');
+    expect(props.initialFilters).toEqual([
+      { key: 'service_name', operator: '=', value: 'py-spy-0.4.1-2threads-small' },
+    ]);
+    expect([props.initialTimeRange.from.valueOf(), props.initialTimeRange.to.valueOf()]).toEqual([
+      Number(from),
+      Number(to),
+    ]);
+    // The text Drilldown's scene re-reads: the same instants.
+    expect(String(props.initialTimeRange.raw.from)).toBe(new Date(Number(from)).toISOString());
+    expect(String(props.initialTimeRange.raw.to)).toBe(new Date(Number(to)).toISOString());
+    // The links stay.
+    expect(screen.getAllByRole('link', { name: /Drilldown/ })).toHaveLength(2);
+  });
+
+  it('shows the links only when Grafana does not offer the exploration', async () => {
+    await pushTwoThreads();
+    expect(screen.getAllByRole('link', { name: /Drilldown/ })).toHaveLength(2);
+    expect(screen.queryByRole('heading', { name: 'Explore what arrived' })).not.toBeInTheDocument();
+    expect(explorations).toEqual([]);
   });
 });
 

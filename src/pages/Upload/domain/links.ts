@@ -1,4 +1,11 @@
-import { exploreUrl, LinkTarget, threadFlameGraphUrl, uploadLabelsUrl } from '../../../core/links/drilldown';
+import {
+  AdHocFilter,
+  embeddedExplorationFilters,
+  exploreUrl,
+  LinkTarget,
+  threadFlameGraphUrl,
+  uploadLabelsUrl,
+} from '../../../core/links/drilldown';
 import { LabelPair } from '../../../core/plan/labels';
 import { grafanaSubPath } from '../infrastructure/grafanaPaths';
 
@@ -80,4 +87,54 @@ export function compareThreadsLinks(
     }
   }
   return [...links.values()];
+}
+
+/** One way to open Profiles Drilldown's embedded exploration on what was pushed. */
+export interface ExplorationChoice {
+  /** Stable while the push stays the same; the exploration is remounted when it changes (it reads its props once). */
+  key: string;
+  label: string;
+  datasourceUid: string;
+  fromMs: number;
+  toMs: number;
+  /** Drilldown's `initialFilters`: the service, and for one thread its own labels. */
+  filters: AdHocFilter[];
+}
+
+/**
+ * The embedded exploration's starting points for the given threads: each service with all its pushed threads (the
+ * Labels view, where they can be grouped by the thread label), then each thread on its own, in plan order.
+ */
+export function explorationChoices(
+  plan: LinkPlan,
+  threadKeys: Set<string>,
+  datasourceUid: string
+): ExplorationChoice[] {
+  const at = { datasourceUid, fromMs: plan.fromMs, toMs: plan.toMs };
+  // A thread pushed as two types (its CPU part beside its wall time) is one set of filters: one choice.
+  const perThread = new Map<string, ExplorationChoice & { serviceName: string }>();
+  for (const t of plan.threads.filter((t) => threadKeys.has(t.threadKey))) {
+    const filters = embeddedExplorationFilters(t.serviceName, seriesFilters(t.labels));
+    const key = JSON.stringify(['thread', filters]);
+    const name = t.labels.find((l) => l.name === plan.threadLabelName)?.value ?? t.threadKey;
+    if (!perThread.has(key)) {
+      perThread.set(key, {
+        ...at,
+        key,
+        label: `${t.serviceName}: thread ${name}`,
+        filters,
+        serviceName: t.serviceName,
+      });
+    }
+  }
+  const threads = [...perThread.values()];
+  const services = new Map<string, number>();
+  threads.forEach((t) => services.set(t.serviceName, (services.get(t.serviceName) ?? 0) + 1));
+  const perService = [...services].map(([serviceName, count]) => ({
+    ...at,
+    key: JSON.stringify(['service', serviceName]),
+    label: `${serviceName}: ${count === 1 ? 'its thread' : `all ${count} threads`}`,
+    filters: embeddedExplorationFilters(serviceName),
+  }));
+  return [...perService, ...threads.map(({ serviceName: _service, ...choice }) => choice)];
 }

@@ -1,9 +1,13 @@
 import { useCallback, useMemo, useState } from 'react';
 import { labelValueProblem } from '../../../core/plan/labels';
 import { DEFAULT_MAX_FILE_SIZE_MB } from '../../../settings';
+import { useEmbeddedExploration } from '../infrastructure/grafanaExtensions';
 import { PushTarget } from '../infrastructure/grafanaTransport';
 import { downloadBytes, pyroscopeDatasources, usePluginSettings, userCanPush } from '../infrastructure/grafanaRuntime';
+import { readSessionFlag, writeSessionFlag } from '../infrastructure/sessionPreference';
 import { PlanInput } from '../pipeline/pipelineMessages';
+import { placeAfter, summarizeExisting, useExistingData } from './existingData';
+import { explorationChoices } from './links';
 import { buildThreadRows, parsedFilesOf, ThreadChoiceUi, withPlannedThreads } from './threadRows';
 import {
   defaultRange,
@@ -19,6 +23,9 @@ import { usePush } from './usePush';
 import { useUploadFiles } from './useUploadFiles';
 import { useStructurallyStable } from './useStructurallyStable';
 import { useUploadPlan } from './useUploadPlan';
+
+/** The flame graph stays collapsed for the rest of the session once the user collapses it. */
+const FLAME_GRAPH_COLLAPSED = 'flameGraphCollapsed';
 
 /** Everything the Upload page shows (`data`) and everything the user can do on it (`actions`). */
 export function useUploadPage() {
@@ -78,8 +85,58 @@ export function useUploadPage() {
   const tableRows = useMemo(() => withPlannedThreads(rows, plan, form.sampleRateHz), [rows, plan, form.sampleRateHz]);
   const shownRow = rows.find((r) => r.uiKey === shownKey) ?? rows.find((r) => r.included);
   const flameGraphRows = useFlameGraph(pipeline, shownRow?.fileId, shownRow?.thread);
+  const [flameGraphCollapsed, setFlameGraphCollapsed] = useState(() => readSessionFlag(FLAME_GRAPH_COLLAPSED) ?? false);
+  /** Counts the user's requests to see a thread's flame graph: the graph scrolls into view for each. */
+  const [flameGraphRevealRequest, setFlameGraphRevealRequest] = useState(0);
+
+  // Before a push: data already under the plan's labels in its range. Re-checked after each push, never during one.
+  const existing = useExistingData(plan, target, canPush && push.state.phase !== 'pushing', push.state.report);
+  const existingSummary = useMemo(
+    () =>
+      existing?.phase === 'done' && plan
+        ? summarizeExisting(existing.report, { fromMs: plan.fromMs, toMs: plan.toMs }, existing.checkedAtMs)
+        : undefined,
+    [existing, plan]
+  );
+
+  // After a push to a datasource: Profiles Drilldown's exploration in the page, when this Grafana offers it.
+  const exploration = useEmbeddedExploration();
+  const [explorationKey, setExplorationKey] = useState<string>();
+  const pushedTo = push.state.target;
+  const pushedReport = push.state.report;
+  const pushedPlan = push.state.plan;
+  const explorations = useMemo(() => {
+    if (!pushedPlan || !pushedReport || pushedTo?.kind !== 'datasource') {
+      return [];
+    }
+    const pushed = new Set(pushedReport.threads.filter((t) => t.status === 'pushed').map((t) => t.threadKey));
+    return explorationChoices(pushedPlan, pushed, pushedTo.uid);
+  }, [pushedPlan, pushedReport, pushedTo]);
 
   const changeForm = useCallback((patch: Partial<UploadForm>) => setForm((f) => ({ ...f, ...patch })), []);
+  const showThread = useCallback((uiKey: string) => {
+    setShownKey(uiKey);
+    setFlameGraphRevealRequest((n) => n + 1);
+    // Choosing a thread is asking to see its graph.
+    setFlameGraphCollapsed(false);
+    writeSessionFlag(FLAME_GRAPH_COLLAPSED, false);
+  }, []);
+  const toggleFlameGraph = useCallback(
+    () =>
+      setFlameGraphCollapsed((collapsed) => {
+        writeSessionFlag(FLAME_GRAPH_COLLAPSED, !collapsed);
+        return !collapsed;
+      }),
+    []
+  );
+  const placeAfterExisting = useCallback(() => {
+    if (existing?.phase === 'done' && existing.report.placeAfterMs !== undefined) {
+      const place = placeAfter(existing.report.placeAfterMs, range, Date.now());
+      if (place.possible) {
+        setForm((f) => ({ ...f, range: place.range }));
+      }
+    }
+  }, [existing, range]);
   const placeAtNow = useCallback(() => setForm((f) => ({ ...f, range: undefined, anchorMs: Date.now() })), []);
   const widenSlices = useCallback((sliceSeconds: number) => setForm((f) => ({ ...f, sliceSeconds })), []);
   const dropFiles = useCallback(
@@ -126,6 +183,8 @@ export function useUploadPage() {
       rows: tableRows,
       shownRow,
       flameGraphRows,
+      flameGraphCollapsed,
+      flameGraphRevealRequest,
       form,
       serviceName,
       serviceNameProblem,
@@ -141,6 +200,16 @@ export function useUploadPage() {
       disabledReason,
       targetLabel: target?.kind === 'app-route' ? `write target ${target.url}` : `datasource ${datasource?.name ?? ''}`,
       push: push.state,
+      existing,
+      existingSummary,
+      exploration:
+        exploration && explorations.length > 0 && push.state.phase === 'done'
+          ? {
+              component: exploration,
+              choices: explorations,
+              chosen: explorations.find((c) => c.key === explorationKey) ?? explorations[0],
+            }
+          : undefined,
     },
     actions: {
       dropFiles,
@@ -148,7 +217,10 @@ export function useUploadPage() {
       changeThread,
       changeFileService,
       includeAll,
-      showThread: setShownKey,
+      showThread,
+      toggleFlameGraph,
+      placeAfterExisting,
+      chooseExploration: setExplorationKey,
       changeForm,
       placeAtNow,
       widenSlices,

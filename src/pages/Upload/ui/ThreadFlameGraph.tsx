@@ -1,10 +1,24 @@
 import { css } from '@emotion/css';
-import React, { memo, useCallback, useMemo } from 'react';
+import React, { memo, useCallback, useEffect, useId, useMemo, useRef } from 'react';
 import { FlameGraph } from '@grafana/flamegraph';
-import { Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
+import { Button, Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
 import { ThreadRow } from '../domain/threadRows';
 import { flameGraphFrame } from '../domain/flameGraphFrame';
 import { DRAWN_FRACTION, FlameGraphRows } from '../domain/flameGraphRows';
+import { SkipLink } from './SkipLink';
+
+interface Props {
+  row: ThreadRow;
+  rows?: FlameGraphRows;
+  collapsed: boolean;
+  onToggleCollapsed: () => void;
+  /** Counts the user's requests to see a thread's graph: each new one scrolls the graph into view once drawn. */
+  revealRequest: number;
+  /** Where "Skip to Push" moves focus. */
+  skipTargetId: string;
+}
+
+const prefersReducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
 /**
  * Memoized, with a stable theme getter: the page re-renders at every push progress, and redrawing a large flame graph
@@ -13,39 +27,73 @@ import { DRAWN_FRACTION, FlameGraphRows } from '../domain/flameGraphRows';
 export const ThreadFlameGraph = memo(function ThreadFlameGraph({
   row,
   rows,
-}: {
-  row: ThreadRow;
-  rows?: FlameGraphRows;
-}) {
+  collapsed,
+  onToggleCollapsed,
+  revealRequest,
+  skipTargetId,
+}: Props) {
   const theme = useTheme2();
   const getTheme = useCallback(() => theme, [theme]);
   const styles = useStyles2(getStyles);
-  const data = useMemo(() => (rows ? flameGraphFrame(rows) : undefined), [rows]);
+  const data = useMemo(() => (rows && !collapsed ? flameGraphFrame(rows) : undefined), [rows, collapsed]);
+  const frameId = useId();
+  const section = useRef<HTMLDivElement>(null);
+  const revealed = useRef(0);
+
+  // Scrolls when the requested thread's graph is there (its rows arrive after the click), so the whole graph lands
+  // in view, not its "Loading" line. Focus stays on the thread the user chose: scrolling does not move it.
+  const drawn = collapsed || rows !== undefined;
+  useEffect(() => {
+    if (revealRequest > revealed.current && drawn) {
+      revealed.current = revealRequest;
+      section.current?.scrollIntoView?.({ block: 'nearest', behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
+    }
+  }, [revealRequest, drawn]);
+
   if (!row.thread) {
     return null;
   }
   return (
-    <Stack direction="column" gap={1}>
-      <Text element="h3" variant="h5">{`Flame graph: ${row.name || `profile ${row.index}`}`}</Text>
-      {rows && rows.leftOut > 0 && (
-        <Text color="secondary" variant="bodySmall">
-          {`${rows.leftOut.toLocaleString('en-US')} call-tree nodes under ${DRAWN_FRACTION * 100} % of the thread's total are too narrow to draw and left out here; the totals and the push include them.`}
-        </Text>
-      )}
-      <div data-testid="thread-flame-graph" className={styles.frame}>
-        {data ? (
-          <FlameGraph data={data} getTheme={getTheme} />
-        ) : (
+    <div ref={section} className={styles.section}>
+      <Stack direction="column" gap={1}>
+        <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+          <Text element="h3" variant="h5">{`Flame graph: ${row.name || `profile ${row.index}`}`}</Text>
+          <Button
+            size="sm"
+            variant="secondary"
+            fill="text"
+            icon={collapsed ? 'angle-right' : 'angle-down'}
+            aria-expanded={!collapsed}
+            aria-controls={frameId}
+            onClick={onToggleCollapsed}
+          >
+            {collapsed ? 'Show flame graph' : 'Hide flame graph'}
+          </Button>
+        </Stack>
+        {!collapsed && <SkipLink targetId={skipTargetId}>Skip to Push</SkipLink>}
+        {!collapsed && rows && rows.leftOut > 0 && (
           <Text color="secondary" variant="bodySmall">
-            Loading the flame graph…
+            {`${rows.leftOut.toLocaleString('en-US')} call-tree nodes under ${DRAWN_FRACTION * 100} % of the thread's total are too narrow to draw and left out here; the totals and the push include them.`}
           </Text>
         )}
-      </div>
-    </Stack>
+        {/* The third-party graph in its own element: the accessibility checks report it apart from the page. */}
+        <div id={frameId} data-testid="thread-flame-graph" className={styles.frame} hidden={collapsed}>
+          {collapsed ? null : data ? (
+            <FlameGraph data={data} getTheme={getTheme} />
+          ) : (
+            <Text color="secondary" variant="bodySmall">
+              Loading the flame graph…
+            </Text>
+          )}
+        </div>
+      </Stack>
+    </div>
   );
 });
 
-// Deep stacks make very tall flame graphs; keep the rest of the page within reach.
 const getStyles = () => ({
+  // Scrolled to with a little room above its heading.
+  section: css({ scrollMarginTop: 16, scrollMarginBottom: 16 }),
+  // Deep stacks make very tall flame graphs; keep the rest of the page within reach.
   frame: css({ maxHeight: 640, overflowY: 'auto' }),
 });

@@ -4,6 +4,8 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, useStyles2 } from '@grafana/ui';
 import { useUploadPage } from '../domain/useUploadPage';
+import { EmbeddedExploration } from './EmbeddedExploration';
+import { ExistingDataNotice } from './ExistingDataNotice';
 import { FileDrop } from './FileDrop';
 import { PageSection } from './PageSection';
 import { PlanSummary } from './PlanSummary';
@@ -42,7 +44,16 @@ export default function UploadPage() {
               onToggleAll={actions.includeAll}
               onShow={actions.showThread}
             />
-            {data.shownRow && <ThreadFlameGraph row={data.shownRow} rows={data.flameGraphRows} />}
+            {data.shownRow && (
+              <ThreadFlameGraph
+                row={data.shownRow}
+                rows={data.flameGraphRows}
+                collapsed={data.flameGraphCollapsed}
+                onToggleCollapsed={actions.toggleFlameGraph}
+                revealRequest={data.flameGraphRevealRequest}
+                skipTargetId={PUSH_SECTION_ID}
+              />
+            )}
           </PageSection>
         )}
 
@@ -74,23 +85,42 @@ export default function UploadPage() {
         )}
 
         {data.hasParsedFiles && (
-          <PageSection title="Push">
-            {!data.canPush && (
-              <Alert severity="info" title="Read-only">
-                Only Editors and Admins can push profiles. You can still inspect the files and their flame graphs.
-              </Alert>
-            )}
-            <PushPanel
-              plan={data.plan}
-              state={data.push}
-              disabledReason={data.disabledReason}
-              targetLabel={data.targetLabel}
-              datasourceUid={data.datasourceUid}
-              hasWriteTarget={Boolean(data.writeTargetUrl)}
-              onPush={actions.startPush}
-              onCancel={actions.cancelPush}
-              onRetry={actions.retryFailed}
-              onDownload={actions.download}
+          // Where "Skip to Push" moves focus: the next Tab reaches the Push button.
+          <div id={PUSH_SECTION_ID} tabIndex={-1} className={styles.skipTarget}>
+            <PageSection title="Push">
+              {!data.canPush && (
+                <Alert severity="info" title="Read-only">
+                  Only Editors and Admins can push profiles. You can still inspect the files and their flame graphs.
+                </Alert>
+              )}
+              <ExistingDataNotice
+                check={data.existing}
+                summary={data.existingSummary}
+                onPlaceAfter={actions.placeAfterExisting}
+              />
+              <PushPanel
+                plan={data.plan}
+                state={data.push}
+                disabledReason={data.disabledReason}
+                targetLabel={data.targetLabel}
+                datasourceUid={data.datasourceUid}
+                hasWriteTarget={Boolean(data.writeTargetUrl)}
+                onPush={actions.startPush}
+                onCancel={actions.cancelPush}
+                onRetry={actions.retryFailed}
+                onDownload={actions.download}
+              />
+            </PageSection>
+          </div>
+        )}
+
+        {data.exploration && (
+          <PageSection title="Explore what arrived">
+            <EmbeddedExploration
+              component={data.exploration.component}
+              choices={data.exploration.choices}
+              chosen={data.exploration.chosen}
+              onChoose={actions.chooseExploration}
             />
           </PageSection>
         )}
@@ -99,7 +129,10 @@ export default function UploadPage() {
   );
 }
 
+const PUSH_SECTION_ID = 'upload-push';
+
 const getStyles = (theme: GrafanaTheme2) => ({
+  skipTarget: css({ '&:focus': { outline: 'none' } }),
   page: css({
     display: 'flex',
     flexDirection: 'column',

@@ -1,5 +1,5 @@
 import { config } from '@grafana/runtime';
-import { compareThreadsLinks, LinkPlan, threadLinks } from '../links';
+import { compareThreadsLinks, explorationChoices, LinkPlan, threadLinks } from '../links';
 
 const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
 const WALL = 'wall:wall:nanoseconds:wall:nanoseconds';
@@ -124,5 +124,64 @@ describe('links to uploaded threads', () => {
       },
     ]);
     expect(compareThreadsLinks(plan, new Set(['1:0']), 'pyro').map((l) => l.serviceName)).toEqual(['other']);
+  });
+});
+
+describe('the embedded exploration’s starting points', () => {
+  it('are each service with its pushed threads, then each thread filtered on its own labels', () => {
+    const at = { datasourceUid: 'pyro', fromMs: 1000, toMs: 2000 };
+    expect(explorationChoices(plan, ALL, 'pyro')).toEqual([
+      {
+        ...at,
+        key: '["service","svc"]',
+        label: 'svc: all 2 threads',
+        filters: [{ key: 'service_name', operator: '=', value: 'svc' }],
+      },
+      {
+        ...at,
+        key: '["service","other"]',
+        label: 'other: its thread',
+        filters: [{ key: 'service_name', operator: '=', value: 'other' }],
+      },
+      expect.objectContaining({
+        label: 'svc: thread MainThread',
+        filters: [
+          { key: 'service_name', operator: '=', value: 'svc' },
+          { key: 'thread_name', operator: '=', value: 'MainThread' },
+          { key: 'thread_id', operator: '=', value: '680254' },
+        ],
+      }),
+      expect.objectContaining({
+        label: 'svc: thread Worker, #2 | x',
+        // Filters are objects, not URL text: no Scenes escaping.
+        filters: [
+          { key: 'service_name', operator: '=', value: 'svc' },
+          { key: 'thread_name', operator: '=', value: 'Worker, #2 | x' },
+        ],
+      }),
+      expect.objectContaining({
+        label: 'other: thread main',
+        filters: [
+          { key: 'service_name', operator: '=', value: 'other' },
+          { key: 'thread_name', operator: '=', value: 'main' },
+        ],
+      }),
+    ]);
+  });
+
+  it('offer only what was pushed, and one choice for a thread pushed as two types', () => {
+    const twoTypes: LinkPlan = {
+      ...plan,
+      threads: [plan.threads[0], { ...plan.threads[0], threadKey: '0:0:cpu', profileTypeId: WALL }],
+    };
+    expect(explorationChoices(twoTypes, new Set(['0:0', '0:0:cpu']), 'pyro').map((c) => c.label)).toEqual([
+      'svc: its thread',
+      'svc: thread MainThread',
+    ]);
+    expect(explorationChoices(plan, new Set(['1:0']), 'pyro').map((c) => c.label)).toEqual([
+      'other: its thread',
+      'other: thread main',
+    ]);
+    expect(explorationChoices(plan, new Set(), 'pyro')).toEqual([]);
   });
 });
