@@ -8,7 +8,7 @@ import { FakeBackendSrv } from '../../../../../tests/helpers/fakeBackendSrv';
 import { readFixture } from '../../../../../tests/helpers/fixtures';
 import { PipelineClient } from '../../infrastructure/pipelineClient';
 import { PlanInput } from '../../pipeline/pipelineMessages';
-import { usePush } from '../usePush';
+import { ProgressFeed, usePush } from '../usePush';
 
 jest.setTimeout(60_000);
 
@@ -102,5 +102,36 @@ describe('usePush', () => {
     const reads = paths.filter((p) => !p.endsWith('/Push'));
     expect(reads.length).toBeGreaterThan(0);
     expect(new Set(reads)).toEqual(new Set([`${base}/pyroscope-read/querier.v1.QuerierService/SelectSeries`]));
+  });
+});
+
+describe('ProgressFeed', () => {
+  const progress = (profilesSent: number) => ({
+    profilesSent,
+    profilesStored: profilesSent,
+    profilesTotal: 10,
+    bytesSent: 0,
+    bytesTotal: 0,
+  });
+
+  it('tells its subscribers at most once per interval, with the latest progress', () => {
+    jest.useFakeTimers();
+    try {
+      const feed = new ProgressFeed(100);
+      const seen: Array<number | undefined> = [];
+      feed.subscribe(() => seen.push(feed.get()?.profilesSent));
+      for (let sent = 1; sent <= 5; sent++) {
+        feed.set(progress(sent));
+      }
+      expect(seen).toEqual([]);
+      jest.advanceTimersByTime(100);
+      expect(seen).toEqual([5]);
+      feed.set(progress(6));
+      feed.flush();
+      jest.advanceTimersByTime(100);
+      expect(seen).toEqual([5, 6]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
