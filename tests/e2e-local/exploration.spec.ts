@@ -1,0 +1,96 @@
+import { expect, Page, test } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATASOURCE_UID, GrafanaStandIn } from '../standins/grafanaStandIn';
+import { PyroscopeStandIn } from '../standins/pyroscopeStandIn';
+import { UploadPage } from './uploadPage';
+
+/**
+ * Exploration in place: after a push, Profiles Drilldown's exposed component when this Grafana's extension registry
+ * offers it (the stand-in host renders a component that prints the props it was given), the links otherwise.
+ */
+const EMBEDDED = 'grafana-pyroscope-app/embedded-profiles-exploration/v1';
+const SERVICE = 'explored';
+
+let pyroscope: PyroscopeStandIn;
+let grafana: GrafanaStandIn;
+
+test.beforeAll(() => {
+  expect(
+    existsSync(join(__dirname, '../../dist/module.js')),
+    'run `npm run build` first: the tests load the production bundle'
+  ).toBe(true);
+});
+
+test.afterEach(async () => {
+  await grafana?.stop();
+  await pyroscope?.stop();
+});
+
+async function pushTwoThreads(page: Page, exposedComponents: string[]): Promise<UploadPage> {
+  pyroscope = new PyroscopeStandIn();
+  const pyroscopeUrl = await pyroscope.start();
+  grafana = new GrafanaStandIn({ pyroscopeUrl, exposedComponents });
+  const upload = new UploadPage(page, await grafana.start());
+  await upload.goto();
+  await upload.dropFiles('py-spy-0.4.1-2threads-small.speedscope.json');
+  await upload.setService(SERVICE);
+  await upload.push(/^Push 2 profiles of 2 threads$/);
+  await expect(page.getByText('Pushed', { exact: true })).toBeVisible();
+  return upload;
+}
+
+/** The range every link of the push covers, read from an Explore link. */
+async function linkRange(page: Page): Promise<{ from: number; to: number }> {
+  const explore = await page
+    .getByRole('link', { name: /Explore/ })
+    .first()
+    .getAttribute('href');
+  const { from, to } = JSON.parse(decodeURIComponent(explore!.split('panes=')[1])).upload.range;
+  return { from: Number(from), to: Number(to) };
+}
+
+/** The props the stand-in's exposed component printed. */
+async function shownProps(page: Page) {
+  const component = page.getByTestId('exposed-component');
+  await expect(component).toHaveAttribute('data-component-id', EMBEDDED);
+  return JSON.parse(await component.locator('pre').innerText());
+}
+
+test('with Profiles Drilldown’s exposed component, the pushed upload is explored in the page', async ({ page }) => {
+  await pushTwoThreads(page, [EMBEDDED]);
+  await expect(page.getByRole('heading', { name: 'Explore what arrived' })).toBeVisible();
+  const { from, to } = await linkRange(page);
+
+  // By default the service with all its pushed threads, on the push's datasource and range.
+  expect(await shownProps(page)).toEqual({
+    initialDS: DATASOURCE_UID,
+    initialFilters: [{ key: 'service_name', operator: '=', value: SERVICE }],
+    // A DateTime prints as its ISO time; the raw text is the same instant.
+    initialTimeRange: {
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      raw: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+    },
+  });
+
+  // One thread: its own labels as filters, in a new exploration (it reads its props once).
+  await page.getByRole('combobox', { name: 'Explore' }).click();
+  await page.getByRole('option', { name: /thread MainThread$/ }).click();
+  await expect(page.getByTestId('exposed-component')).toContainText('MainThread');
+  expect((await shownProps(page)).initialFilters).toEqual([
+    { key: 'service_name', operator: '=', value: SERVICE },
+    { key: 'thread_name', operator: '=', value: 'MainThread' },
+    { key: 'thread_id', operator: '=', value: '680254' },
+  ]);
+
+  // The links stay beside it.
+  await expect(page.getByRole('link', { name: /Drilldown/ })).toHaveCount(2);
+});
+
+test('without it, the push results link to Profiles Drilldown and nothing is embedded', async ({ page }) => {
+  await pushTwoThreads(page, []);
+  await expect(page.getByRole('link', { name: /Drilldown/ })).toHaveCount(2);
+  await expect(page.getByRole('heading', { name: 'Explore what arrived' })).toHaveCount(0);
+  await expect(page.getByTestId('exposed-component')).toHaveCount(0);
+});
