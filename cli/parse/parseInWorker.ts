@@ -16,7 +16,9 @@ export function parseInWorker(
 ): Promise<ParsedFile> {
   return new Promise((resolve, reject) => {
     const input: WorkerInput = { path, fileName };
-    const worker = new Worker(join(__dirname, 'worker.cjs'), { workerData: input });
+    // Without the parent's flags: tsx's ESM loader (`--import tsx`) would start a loader thread of its own in the
+    // worker, a few hundred milliseconds; worker.cjs registers tsx's CommonJS hook instead.
+    const worker = new Worker(join(__dirname, 'worker.cjs'), { workerData: input, execArgv: [] });
     const threads = new Map<number, ThreadProfile>();
     let frames: Frame[] | undefined;
     let settled = false;
