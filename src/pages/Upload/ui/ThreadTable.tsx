@@ -483,13 +483,15 @@ function ThreadTableView({
             <Text element="h3" variant="h6">
               {group.fileName}
             </Text>
-            <FileService
-              fileId={group.fileId}
-              fileName={group.fileName}
-              services={services}
-              given={fileServices?.[group.fileId]}
-              onChange={onChangeFileService}
-            />
+            {group.rows.some((r) => r.thread) && (
+              <FileService
+                fileId={group.fileId}
+                fileName={group.fileName}
+                services={services}
+                given={fileServices?.[group.fileId]}
+                onChange={onChangeFileService}
+              />
+            )}
             <InteractiveTable
               className={styles.table}
               columns={columns}
