@@ -94,3 +94,31 @@ test('without it, the push results link to Profiles Drilldown and nothing is emb
   await expect(page.getByRole('heading', { name: 'Explore what arrived' })).toHaveCount(0);
   await expect(page.getByTestId('exposed-component')).toHaveCount(0);
 });
+
+test('before a second push: the data already there is named, and the upload is placed after it', async ({ page }) => {
+  const upload = await pushTwoThreads(page, []);
+  await expect(upload.arrivals().getByText('arrived exactly', { exact: true })).toHaveCount(2);
+  const first = pyroscope.series().map((s) => ({ thread: s.labels.thread_name, total: s.total, times: s.timeNanos }));
+
+  // Checked again after the push, through the same datasource proxy: the same totals are there now.
+  await expect(page.getByText('This upload seems to be stored already')).toBeVisible();
+  await expect(
+    page.getByText(/^All 2 threads already have profiles between \d\d:\d\d:\d\d and \d\d:\d\d:\d\d, with exactly/)
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Place after the existing data' }).click();
+  await expect(page.getByTestId('existing-data')).toBeFocused();
+  await expect(page.getByText('No profiles are stored under these labels in the range yet.')).toBeVisible();
+
+  await upload.push(/^Push 2 profiles of 2 threads$/);
+  await expect(upload.arrivals().getByText('arrived exactly', { exact: true })).toHaveCount(2);
+  // A second copy, each profile after every profile of the first: twice the totals, nothing merged at compaction.
+  const second = pyroscope.series().map((s) => ({ thread: s.labels.thread_name, total: s.total, times: s.timeNanos }));
+  expect(second.map((s) => [s.thread, s.total])).toEqual(first.map((s) => [s.thread, 2 * s.total]));
+  const lastOfFirst = Math.max(...first.flatMap((s) => s.times.map(Number)));
+  for (const s of second) {
+    const added = s.times.map(Number).filter((t) => !first.some((f) => f.times.map(Number).includes(t)));
+    expect(added).toHaveLength(s.times.length / 2);
+    expect(Math.min(...added)).toBeGreaterThan(lastOfFirst);
+  }
+  expect(pyroscope.compact()).toBe(0);
+});
