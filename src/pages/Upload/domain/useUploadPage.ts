@@ -24,6 +24,12 @@ import { useUploadFiles } from './useUploadFiles';
 import { useStructurallyStable } from './useStructurallyStable';
 import { useUploadPlan } from './useUploadPlan';
 
+/** A request to bring a thread's flame graph into view; `count` tells one request from the next. */
+export interface FlameGraphReveal {
+  uiKey: string;
+  count: number;
+}
+
 /** The flame graph stays collapsed for the rest of the session once the user collapses it. */
 const FLAME_GRAPH_COLLAPSED = 'flameGraphCollapsed';
 
@@ -86,8 +92,8 @@ export function useUploadPage() {
   const shownRow = rows.find((r) => r.uiKey === shownKey) ?? rows.find((r) => r.included);
   const flameGraphRows = useFlameGraph(pipeline, shownRow?.fileId, shownRow?.thread);
   const [flameGraphCollapsed, setFlameGraphCollapsed] = useState(() => readSessionFlag(FLAME_GRAPH_COLLAPSED) ?? false);
-  /** Counts the user's requests to see a thread's flame graph: the graph scrolls into view for each. */
-  const [flameGraphRevealRequest, setFlameGraphRevealRequest] = useState(0);
+  /** The user's latest request to see a thread's flame graph (numbered): the graph scrolls into view for each. */
+  const [flameGraphReveal, setFlameGraphReveal] = useState<FlameGraphReveal>();
 
   // Before a push: data already under the plan's labels in its range. Re-checked after each push, never during one.
   const existing = useExistingData(plan, target, canPush && push.state.phase !== 'pushing', push.state.report);
@@ -116,7 +122,7 @@ export function useUploadPage() {
   const changeForm = useCallback((patch: Partial<UploadForm>) => setForm((f) => ({ ...f, ...patch })), []);
   const showThread = useCallback((uiKey: string) => {
     setShownKey(uiKey);
-    setFlameGraphRevealRequest((n) => n + 1);
+    setFlameGraphReveal((previous) => ({ uiKey, count: (previous?.count ?? 0) + 1 }));
     // Choosing a thread is asking to see its graph.
     setFlameGraphCollapsed(false);
     writeSessionFlag(FLAME_GRAPH_COLLAPSED, false);
@@ -184,7 +190,7 @@ export function useUploadPage() {
       shownRow,
       flameGraphRows,
       flameGraphCollapsed,
-      flameGraphRevealRequest,
+      flameGraphReveal,
       form,
       serviceName,
       serviceNameProblem,

@@ -5,6 +5,7 @@ import { Button, Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
 import { ThreadRow } from '../domain/threadRows';
 import { flameGraphFrame } from '../domain/flameGraphFrame';
 import { DRAWN_FRACTION, FlameGraphRows } from '../domain/flameGraphRows';
+import { FlameGraphReveal } from '../domain/useUploadPage';
 import { SkipLink } from './SkipLink';
 
 interface Props {
@@ -12,8 +13,8 @@ interface Props {
   rows?: FlameGraphRows;
   collapsed: boolean;
   onToggleCollapsed: () => void;
-  /** Counts the user's requests to see a thread's graph: each new one scrolls the graph into view once drawn. */
-  revealRequest: number;
+  /** The user's latest request to see a thread's graph: a new one for this thread scrolls it into view once drawn. */
+  reveal?: FlameGraphReveal;
   /** Where "Skip to Push" moves focus. */
   skipTargetId: string;
 }
@@ -29,7 +30,7 @@ export const ThreadFlameGraph = memo(function ThreadFlameGraph({
   rows,
   collapsed,
   onToggleCollapsed,
-  revealRequest,
+  reveal,
   skipTargetId,
 }: Props) {
   const theme = useTheme2();
@@ -42,13 +43,15 @@ export const ThreadFlameGraph = memo(function ThreadFlameGraph({
 
   // Scrolls when the requested thread's graph is there (its rows arrive after the click), so the whole graph lands
   // in view, not its "Loading" line. Focus stays on the thread the user chose: scrolling does not move it.
+  // A request for another thread (one removed since, say) is not this graph's to answer.
   const drawn = collapsed || rows !== undefined;
+  const request = reveal?.uiKey === row.uiKey ? reveal.count : 0;
   useEffect(() => {
-    if (revealRequest > revealed.current && drawn) {
-      revealed.current = revealRequest;
+    if (request > revealed.current && drawn) {
+      revealed.current = request;
       section.current?.scrollIntoView?.({ block: 'nearest', behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
     }
-  }, [revealRequest, drawn]);
+  }, [request, drawn]);
 
   if (!row.thread) {
     return null;

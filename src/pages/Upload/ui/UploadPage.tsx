@@ -50,7 +50,7 @@ export default function UploadPage() {
                 rows={data.flameGraphRows}
                 collapsed={data.flameGraphCollapsed}
                 onToggleCollapsed={actions.toggleFlameGraph}
-                revealRequest={data.flameGraphRevealRequest}
+                reveal={data.flameGraphReveal}
                 skipTargetId={PUSH_SECTION_ID}
               />
             )}
