@@ -127,6 +127,11 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.locator(FLAME_GRAPH).getByTestId('flameGraph')).toBeVisible();
     await expect(upload.pushButton()).toBeEnabled();
     await expectNoViolations(page, `${theme}, files dropped`);
+    // The skip link past the flame graph is seen only while focused: check it then (its colours, its name).
+    const skip = page.getByRole('link', { name: /^Skip / });
+    await skip.focus();
+    await expect(skip).toBeInViewport();
+    await expectNoViolations(page, `${theme}, files dropped, skip link focused`);
 
     await upload.setService('a11y');
     await upload.push(/^Push \d+ profiles of \d+ threads$/);
