@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, Locator, Page, test } from '@playwright/test';
+import { source as axeSource } from 'axe-core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASOURCE_UID, GrafanaStandIn } from '../standins/grafanaStandIn';
@@ -57,6 +58,20 @@ async function shownProps(page: Page) {
   return JSON.parse(await component.locator('pre').innerText());
 }
 
+/** axe-core's violations inside one part of the page (rule and target of each); the whole page is a11y.spec's. */
+async function axeViolations(page: Page, part: Locator): Promise<string[]> {
+  await page.mouse.move(0, 0);
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ content: axeSource });
+  }
+  return part.evaluate(async (element) => {
+    const axe = (window as unknown as { axe: { run: (context: Element) => Promise<import('axe-core').AxeResults> } })
+      .axe;
+    const { violations } = await axe.run(element);
+    return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
+
 test('with Profiles Drilldown’s exposed component, the pushed upload is explored in the page', async ({ page }) => {
   await pushTwoThreads(page, [EMBEDDED]);
   await expect(page.getByRole('heading', { name: 'Explore what arrived' })).toBeVisible();
@@ -86,6 +101,8 @@ test('with Profiles Drilldown’s exposed component, the pushed upload is explor
 
   // The links stay beside it.
   await expect(page.getByRole('link', { name: /Drilldown/ })).toHaveCount(2);
+  const section = page.getByRole('region', { name: 'Explore what arrived' });
+  expect(await axeViolations(page, section)).toEqual([]);
 });
 
 test('without it, the push results link to Profiles Drilldown and nothing is embedded', async ({ page }) => {
@@ -105,6 +122,7 @@ test('before a second push: the data already there is named, and the upload is p
   await expect(
     page.getByText(/^All 2 threads already have profiles between \d\d:\d\d:\d\d and \d\d:\d\d:\d\d, with exactly/)
   ).toBeVisible();
+  expect(await axeViolations(page, page.getByTestId('existing-data'))).toEqual([]);
   await page.getByRole('button', { name: 'Place after the existing data' }).click();
   await expect(page.getByTestId('existing-data')).toBeFocused();
   await expect(page.getByText('No profiles are stored under these labels in the range yet.')).toBeVisible();
