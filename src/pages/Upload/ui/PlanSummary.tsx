@@ -1,5 +1,5 @@
 import { css } from '@emotion/css';
-import React from 'react';
+import React, { memo } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
 import { PlanSummary as Plan } from '../domain/summaries';
@@ -21,7 +21,7 @@ const duration = (seconds: number) =>
 const selectorOf = (labels: Array<{ name: string; value: string }>) =>
   `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 
-export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtNow, onWidenSlices }: Props) {
+function PlanSummaryView({ plan, problems, planning, sliceSeconds, onPlaceAtNow, onWidenSlices }: Props) {
   const styles = useStyles2(getStyles);
   if (problems.length > 0) {
     return (
@@ -148,6 +148,9 @@ export function PlanSummary({ plan, problems, planning, sliceSeconds, onPlaceAtN
     </Stack>
   );
 }
+
+/** Memoized: the page re-renders when other sections change (files, flame graph rows); this one only when its props do. */
+export const PlanSummary = memo(PlanSummaryView);
 
 const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ margin: 0, paddingLeft: theme.spacing(2) }),

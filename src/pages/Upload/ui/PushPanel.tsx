@@ -1,5 +1,5 @@
 import { css } from '@emotion/css';
-import React, { useSyncExternalStore } from 'react';
+import React, { memo, useSyncExternalStore } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, BadgeColor, Button, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
 import { ThreadPushResult, ThreadPushStatus } from '../../../core/push/pushUpload';
@@ -8,7 +8,7 @@ import { hintFor } from '../domain/errorHints';
 import { compareThreadsLinks, threadLinks } from '../domain/links';
 import { PlanSummary } from '../domain/summaries';
 import { ProgressFeed, PushState, unsettled } from '../domain/usePush';
-import { formatValue, plural } from './formatValue';
+import { formatBytes, formatValue, plural } from './formatValue';
 
 interface Props {
   plan?: PlanSummary;
@@ -60,8 +60,6 @@ export function storedWhenCancelled(threads: ThreadPushResult[]): string {
   );
 }
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
 /** The only part of the page that re-renders as answers arrive: it subscribes to the push's progress feed. */
 function PushProgressLine({ feed }: { feed: ProgressFeed }) {
   const styles = useStyles2(getStyles);
@@ -76,7 +74,7 @@ function PushProgressLine({ feed }: { feed: ProgressFeed }) {
       />
       <Text variant="bodySmall">
         {progress
-          ? `${progress.profilesSent} of ${progress.profilesTotal} profiles converted and sent (${mb(progress.bytesSent)})`
+          ? `${progress.profilesSent.toLocaleString()} of ${plural(progress.profilesTotal, 'profile')} converted and sent (${formatBytes(progress.bytesSent)})`
           : 'Starting'}
         {progress?.retry &&
           ` · retry ${progress.retry.attempt} in ${Math.round(progress.retry.delayMs / 1000)} s after ${progress.retry.reason}`}
@@ -85,7 +83,7 @@ function PushProgressLine({ feed }: { feed: ProgressFeed }) {
   );
 }
 
-export function PushPanel({
+function PushPanelView({
   plan,
   state,
   disabledReason,
@@ -121,7 +119,9 @@ export function PushPanel({
           disabled={Boolean(disabledReason) || busy || !plan}
           tooltip={disabledReason}
         >
-          {plan ? `Push ${plural(plan.profileCount, 'profile')} of ${plural(plan.threads.length, 'thread')}` : 'Push'}
+          {plan
+            ? `Push ${plural(plan.profileCount, 'profile')} of ${plural(plan.threads.filter((t) => t.cpuPartOf === undefined).length, 'thread')}`
+            : 'Push'}
         </Button>
         {busy && (
           <Button variant="secondary" onClick={onCancel}>
@@ -276,6 +276,9 @@ export function PushPanel({
     </Stack>
   );
 }
+
+/** Memoized: the page re-renders when other sections change (files, flame graph rows); this one only when its props do. */
+export const PushPanel = memo(PushPanelView);
 
 const getStyles = (theme: GrafanaTheme2) => ({
   progress: css({ width: 320, accentColor: theme.colors.primary.main }),

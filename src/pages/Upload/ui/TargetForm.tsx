@@ -1,5 +1,5 @@
 import { css } from '@emotion/css';
-import React, { useMemo } from 'react';
+import React, { memo, useMemo } from 'react';
 import { dateTime, GrafanaTheme2, TimeRange } from '@grafana/data';
 import {
   Button,
@@ -45,7 +45,7 @@ function toTimeRange(range: { fromMs: number; toMs: number }): TimeRange {
 
 let nextLabelId = 1;
 
-export function TargetForm({
+function TargetFormView({
   form,
   onChange,
   onPlaceAtNow,
@@ -221,6 +221,9 @@ export function TargetForm({
     </div>
   );
 }
+
+/** Memoized: the page re-renders when other sections change (files, flame graph rows); this one only when its props do. */
+export const TargetForm = memo(TargetFormView);
 
 const getStyles = (theme: GrafanaTheme2) => ({
   grid: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), maxWidth: 720 }),
