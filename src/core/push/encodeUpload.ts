@@ -99,10 +99,11 @@ function headerKey(planned: PlannedProfile): string {
 }
 
 /**
- * Profiles gzipped at once while the parse goes on: the parse, the planning and the pprof writing share the JS thread,
- * so one or two zlib threads keep the second core busy without taking the first one's time.
+ * Profiles gzipped at once while the parse goes on: one, so that the next pprof is written only when its gzip is done
+ * and this thread and zlib's take turns on one core, leaving the other to the parse (the longest step); with two, the
+ * parse shared its core and the conversion took longer (measured on 2 cores).
  */
-const AHEAD_IN_FLIGHT = 2;
+const AHEAD_IN_FLIGHT = 1;
 
 interface AheadEntry {
   planned: PlannedProfile;
@@ -118,7 +119,7 @@ interface AheadEntry {
  * thread, start and slicing) and the same header; anything else (a thread that moved because a later profile starts
  * earlier, labels or types that depend on the whole file) is encoded again, and unused encodings are dropped. The
  * ids and labels come from the final plan. Memory: the gzipped profiles until they are taken, at most
- * `GZIP_IN_FLIGHT` uncompressed ones.
+ * `AHEAD_IN_FLIGHT` uncompressed ones.
  */
 export class EncodingAhead {
   /** Profiles the final plan took from here (the others were encoded when it asked). */
