@@ -659,6 +659,25 @@ describe('Upload page: data already stored', () => {
     );
   });
 
+  it('reads a second push at the same times back on top of what the check found, not as more than expected', async () => {
+    renderPage();
+    await dropFiles('speedscope-0.6.0-two-sampled.speedscope.json');
+    await userEvent.click(await readyPushButton());
+    await waitFor(() => expect(screen.getAllByText('arrived exactly', { exact: true })).toHaveLength(2));
+    expect(await screen.findByText('This upload seems to be stored already')).toBeInTheDocument();
+
+    // Pushed again where it is: this fake keeps both copies, as Pyroscope does until compaction.
+    await userEvent.click(await readyPushButton());
+    await waitFor(() => expect(pushedTimes()).toHaveLength(2));
+    expect(pushedTimes()[1]).toEqual(pushedTimes()[0]);
+    await waitFor(() =>
+      expect(screen.getAllByTestId('arrival').map((cell) => cell.textContent)).toEqual([
+        expect.stringMatching(/^arrived exactlyarrived exactly: total .* on top of the .* there before$/),
+        expect.stringMatching(/^arrived exactlyarrived exactly: total .* on top of the .* there before$/),
+      ])
+    );
+  });
+
   it('says why the check could not be made, and pushes anyway', async () => {
     queriesFail = { status: 500, data: { code: 'internal', message: 'querier unavailable' } };
     renderPage();

@@ -1,7 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { PushCancelledError, PyroscopeClient } from '../../../core/push/pyroscopeClient';
 import { PushProgress, PushReport, PushThread, pushUpload, ThreadPushResult } from '../../../core/push/pushUpload';
-import { expectationsFromPlan, RetryInfo, verifyUpload, VerifyReport } from '../../../core/push/verifyUpload';
+import {
+  ExistingReport,
+  expectationsFromPlan,
+  RetryInfo,
+  verifyUpload,
+  VerifyReport,
+  withExisting,
+} from '../../../core/push/verifyUpload';
 import { errorText } from '../../../core/util/errorText';
 import { grafanaTransport, PushTarget } from '../infrastructure/grafanaTransport';
 import { PageBatch, PinnedPlanInput, PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
@@ -136,6 +143,8 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
   const controller = useRef<AbortController>();
   /** Profile times (ms) by thread key, of every push of the current plan: a retry sends only some threads. */
   const profileTimes = useRef(new Map<string, number[]>());
+  /** What the check before the push found under the plan's labels: the read-back counts it as already there. */
+  const existingBefore = useRef<ExistingReport | undefined>(undefined);
   const { sleep } = options;
   // Leaving the page stops a push or a read-back in flight.
   useEffect(() => () => controller.current?.abort(), []);
@@ -195,7 +204,8 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
       // write route forwards pushes only).
       const reader = target.kind === 'datasource' ? client : new PyroscopeClient(grafanaTransport(target, 'read'));
       try {
-        const expectations = expectationsFromPlan(plan, { profileTimesMs: profileTimes.current, only: pushed });
+        const planned = expectationsFromPlan(plan, { profileTimesMs: profileTimes.current, only: pushed });
+        const expectations = existingBefore.current ? withExisting(planned, existingBefore.current) : planned;
         const report = await verifyUpload(reader, expectations, {
           signal: abort.signal,
           maxRounds: VERIFY_ROUNDS,
@@ -212,9 +222,15 @@ export function usePush(pipeline: PipelineClient | undefined, options: PushOptio
     [pipeline, sleep, progress]
   );
 
+  /** `existing`: the check for data already stored under the plan's labels, made for this plan before the push. */
   const start = useCallback(
-    (plan: PlanSummary, input: PlanInput, target: PushTarget) =>
-      pipeline ? run(plan, pipeline.pin(input), target) : undefined,
+    (plan: PlanSummary, input: PlanInput, target: PushTarget, existing?: ExistingReport) => {
+      if (!pipeline) {
+        return undefined;
+      }
+      existingBefore.current = existing;
+      return run(plan, pipeline.pin(input), target);
+    },
     [run, pipeline]
   );
   const retryFailed = useCallback(() => {

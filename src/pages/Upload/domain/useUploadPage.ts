@@ -169,17 +169,20 @@ export function useUploadPage() {
     (include: boolean) => setChoices((c) => Object.fromEntries(rows.map((r) => [r.uiKey, { ...c[r.uiKey], include }]))),
     [rows]
   );
+  const { start, archive } = push;
+  const existingReport = existing?.phase === 'done' ? existing.report : undefined;
   const startPush = useCallback(() => {
     if (plan && plannedInput && target) {
-      push.start(plan, plannedInput, target);
+      start(plan, plannedInput, target, existingReport);
     }
-  }, [plan, plannedInput, target, push]);
+  }, [plan, plannedInput, target, start, existingReport]);
+  const pushedServiceName = push.state.plan?.serviceName;
   const download = useCallback(async () => {
-    const zip = await push.archive();
+    const zip = await archive();
     if (zip) {
-      downloadBytes(zip, `${push.state.plan?.serviceName || 'speedscope'}-pprof.zip`, 'application/zip');
+      downloadBytes(zip, `${pushedServiceName || 'speedscope'}-pprof.zip`, 'application/zip');
     }
-  }, [push]);
+  }, [archive, pushedServiceName]);
 
   return {
     data: {
