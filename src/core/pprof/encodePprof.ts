@@ -7,10 +7,16 @@ import {
   ProfileLayout,
   SymbolTable,
   symbolTableOf,
-  varintSize,
+  varintSize as layoutVarintSize,
 } from '../plan/pprofLayout';
 import { StackTree } from '../threads/threadModel';
 import { utf8Length } from '../plan/labels';
+
+/**
+ * Bound once: the CLI runs under tsx, whose CommonJS output reaches another module's export through a getter at every
+ * call, and this one runs several times per sample.
+ */
+const varintSize = layoutVarintSize;
 
 /** One growable output buffer for every profile: encoding allocates only the copy it returns. */
 let buffer = new Uint8Array(1 << 16);
