@@ -19,5 +19,5 @@ export interface AppSecureSettings {
 }
 
 export const DEFAULT_MAX_FILE_SIZE_MB = 512;
-export const PYROSCOPE_DATASOURCE_TYPE = 'grafana-pyroscope-datasource';
+export { PYROSCOPE_DATASOURCE_TYPE } from './core/links/drilldown';
 export const WRITE_ROUTE = 'pyroscope-write';

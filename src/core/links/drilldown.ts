@@ -3,8 +3,10 @@
  * (grafana/profiles-drilldown `src/links.ts`, `SceneProfilesExplorer.tsx`; Scenes `AdHocFiltersVariableUrlSyncHandler.ts`
  * and `variables/utils.ts`). Paths start at Grafana's root: put `config.appSubUrl` in front.
  */
+import { labelSelector } from '../plan/labels';
 
 export const DRILLDOWN_PATH = '/a/grafana-pyroscope-app/explore';
+/** The type id of Grafana's Pyroscope datasource plugin. */
 export const PYROSCOPE_DATASOURCE_TYPE = 'grafana-pyroscope-datasource';
 
 /** Drilldown's `ExplorationType` values (the `explorationType` URL key). */
@@ -91,15 +93,6 @@ export function threadFlameGraphUrl(target: LinkTarget, threadLabels: Array<{ na
 /** The Labels view of an upload grouped by the thread label, so the threads sit side by side. */
 export function uploadLabelsUrl(target: LinkTarget, threadLabelName: string): string {
   return drilldownUrl(target, { explorationType: 'labels', groupBy: threadLabelName });
-}
-
-/** A label value inside a `{name="value"}` selector: backslashes, quotes and newlines escaped. */
-export function escapeSelectorValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-export function labelSelector(labels: Array<{ name: string; value: string }>): string {
-  return `{${labels.map(({ name, value }) => `${name}="${escapeSelectorValue(value)}"`).join(',')}}`;
 }
 
 /** Explore with a Pyroscope query for the service and the given labels (a thread's, or none for the whole upload). */

@@ -121,3 +121,11 @@ export function labelSetKey(labels: LabelPair[]): string {
   const sorted = [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return JSON.stringify(sorted.map((l) => [l.name, l.value]));
 }
+
+/**
+ * A selector matching every label exactly, as Pyroscope's queries and Explore's Pyroscope editor read it (Prometheus
+ * syntax): values quoted with JSON's escapes, which are also Go's.
+ */
+export function labelSelector(labels: Array<{ name: string; value: string }>): string {
+  return `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
+}

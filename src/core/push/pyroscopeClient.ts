@@ -249,11 +249,6 @@ export interface SeriesPoints {
   points: Array<{ timestampMs: number; value: number }>;
 }
 
-/** A Prometheus-style selector matching every label exactly; values quoted with Go/JSON string escapes. */
-export function labelSelector(labels: Array<{ name: string; value: string }>): string {
-  return `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
-}
-
 /** A proto3 JSON number: int64 and double fields may come as strings (`"123"`, `"NaN"`). */
 function protoNumber(value: unknown): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;

@@ -13,12 +13,12 @@
  * Series with more labels than the pushed ones (other data under the same labels) are part of the selection: that
  * is what a user of Grafana sees too, and it shows as "more than expected".
  */
-import { LabelPair } from '../plan/labels';
+import { LabelPair, labelSelector } from '../plan/labels';
 import { PlannedThread } from '../plan/planUpload';
 import { BaseUnit } from '../threads/units';
 import { errorText } from '../util/errorText';
 import { defaultSleep } from './pushUpload';
-import { labelSelector, PushCancelledError, PyroscopeClient, PyroscopeHttpError } from './pyroscopeClient';
+import { PushCancelledError, PyroscopeClient, PyroscopeHttpError } from './pyroscopeClient';
 
 /** At about 50 bytes a point, this many points stay well inside the client's 64 KiB answer. */
 export const MAX_COUNTED_PROFILES = 1000;

@@ -174,7 +174,7 @@ describe('Explore links', () => {
             datasource: { type: 'grafana-pyroscope-datasource', uid: 'pyroscope-local' },
             queryType: 'both',
             profileTypeId: 'wall:wall:nanoseconds:cpu:nanoseconds',
-            labelSelector: '{service_name="checkout",thread_name="say \\"hi\\"\\\\",thread_id="17"}',
+            labelSelector: '{service_name="checkout", thread_name="say \\"hi\\"\\\\", thread_id="17"}',
             groupBy: [],
           },
         ],

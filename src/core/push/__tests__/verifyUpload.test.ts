@@ -3,7 +3,8 @@ import { PyroscopeStandIn } from '../../../../tests/standins/pyroscopeStandIn';
 import { planUpload, UploadPlan } from '../../plan/planUpload';
 import { batchProfiles, PushBatch } from '../batches';
 import { encodePlan } from '../encodeUpload';
-import { fetchTransport, labelSelector, PyroscopeClient, PyroscopeHttpError } from '../pyroscopeClient';
+import { labelSelector } from '../../plan/labels';
+import { fetchTransport, PyroscopeClient, PyroscopeHttpError } from '../pyroscopeClient';
 import { PushThread, pushUpload } from '../pushUpload';
 import {
   describeArrival,

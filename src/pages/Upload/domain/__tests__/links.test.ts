@@ -82,7 +82,7 @@ describe('links to uploaded threads', () => {
       datasource: { type: 'grafana-pyroscope-datasource', uid: 'pyro' },
       queryType: 'both',
       profileTypeId: CPU,
-      labelSelector: '{service_name="svc",thread_name="MainThread",thread_id="680254"}',
+      labelSelector: '{service_name="svc", thread_name="MainThread", thread_id="680254"}',
       groupBy: [],
     });
     expect(panes.upload.range).toEqual({ from: '1000', to: '2000' });
