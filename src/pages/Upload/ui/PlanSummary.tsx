@@ -2,6 +2,7 @@ import { css } from '@emotion/css';
 import React, { memo } from 'react';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
+import { labelSelector } from '../../../core/plan/labels';
 import { PlanSummary as Plan } from '../domain/summaries';
 import { formatBytes, formatValue, plural, PROFILE_TYPE_LABELS } from './formatValue';
 
@@ -17,9 +18,6 @@ interface Props {
 
 const duration = (seconds: number) =>
   seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`;
-
-const selectorOf = (labels: Array<{ name: string; value: string }>) =>
-  `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 
 function PlanSummaryView({ plan, problems, planning, sliceSeconds, onPlaceAtNow, onWidenSlices }: Props) {
   const styles = useStyles2(getStyles);
@@ -122,7 +120,7 @@ function PlanSummaryView({ plan, problems, planning, sliceSeconds, onPlaceAtNow,
         <tbody>
           {plan.threads.map((t) => (
             <tr key={t.threadKey}>
-              <td className={styles.labels}>{selectorOf(t.labels)}</td>
+              <td className={styles.labels}>{labelSelector(t.labels)}</td>
               <td>
                 {t.cpuPartOf !== undefined
                   ? `${PROFILE_TYPE_LABELS[t.profileType]}: the CPU part of ${labelValueOf.get(t.cpuPartOf) ?? t.cpuPartOf}`
