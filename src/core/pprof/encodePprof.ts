@@ -166,6 +166,19 @@ export function encodePprof(planned: PlannedProfile): Uint8Array {
 let writtenAt = new Int32Array(0);
 
 /**
+ * A varint at `at` of `out`, returning the position after it: the hot loops keep the output and their position in
+ * locals (module variables are loaded and stored at every byte), and use `varint` only for values of 2^31 and more.
+ */
+function putVarint(out: Uint8Array, at: number, value: number): number {
+  while (value >= 0x80) {
+    out[at++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  out[at++] = value;
+  return at;
+}
+
+/**
  * Lays out and writes each sample. pprof lists a stack leaf first; a node's ids are its own followed by its parent's,
  * so only the nodes this profile meets for the first time are written id by id, and the rest of the stack is copied
  * from where it was first written.
@@ -176,6 +189,9 @@ function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64A
   if (writtenAt.length < parent.length) {
     writtenAt = new Int32Array(parent.length);
   }
+  const at = writtenAt;
+  let out = buffer;
+  let w = pos;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     const value = values[i];
@@ -184,80 +200,114 @@ function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64A
     const valueBytes = varintSize(value);
     const ids = idBytes === 0 ? 0 : 1 + varintSize(idBytes) + idBytes;
     const content = ids + 1 + varintSize(valueBytes) + valueBytes;
-    ensure(1 + varintSize(content) + content);
-    lengthDelimited(2, content);
+    const sampleBytes = 1 + varintSize(content) + content;
+    if (w + sampleBytes > out.length) {
+      pos = w;
+      ensure(sampleBytes);
+      out = buffer;
+    }
+    // Sample (field 2) with its packed location ids (field 1) and its value (field 2), all sizes below 2^31.
+    out[w++] = 0x12;
+    w = putVarint(out, w, content);
     if (idBytes > 0) {
-      lengthDelimited(1, idBytes);
+      out[w++] = 0x0a;
+      w = putVarint(out, w, idBytes);
       const newNodes = layout.newNodes;
       const count = layout.newNodeCount;
       for (let k = 0; k < count; k++) {
         const n = newNodes[k];
-        writtenAt[n] = pos;
-        varint(layout.locationIdOf(frame[n]));
+        at[n] = w;
+        w = putVarint(out, w, layout.locationIdOf(frame[n]));
       }
       const known = count === 0 ? node : parent[newNodes[count - 1]];
       if (known > 0) {
-        const from = writtenAt[known];
+        const from = at[known];
         const bytes = stackBytes[known];
         if (bytes < 32) {
           for (let b = 0; b < bytes; b++) {
-            buffer[pos + b] = buffer[from + b];
+            out[w + b] = out[from + b];
           }
         } else {
-          buffer.copyWithin(pos, from, from + bytes);
+          out.copyWithin(w, from, from + bytes);
         }
-        pos += bytes;
+        w += bytes;
       }
     }
-    lengthDelimited(2, valueBytes);
-    varint(value);
+    out[w++] = 0x12;
+    w = putVarint(out, w, valueBytes);
+    if (value >= 0 && value < 0x80000000) {
+      w = putVarint(out, w, value);
+    } else {
+      pos = w;
+      varint(value);
+      w = pos;
+    }
   }
+  pos = w;
 }
 
 function writeLocations(layout: ProfileLayout): void {
   const { functionOfFrame, frameLine } = layout.symbols;
   const frames = layout.locationFrames;
+  // The output is sized for the whole profile already (see encodePprof).
+  const out = buffer;
+  let w = pos;
   for (let index = 0; index < frames.length; index++) {
     const frame = frames[index];
     const id = index + 1;
     const functionId = layout.functionIdOf(functionOfFrame[frame]);
     const line = frameLine[frame];
+    const smallLine = line >= 0 && line < 0x80000000;
     const lineBytes = 1 + varintSize(functionId) + (line === 0 ? 0 : 1 + varintSize(line));
-    lengthDelimited(4, 1 + varintSize(id) + 1 + varintSize(lineBytes) + lineBytes);
-    key(1, 0);
-    varint(id);
-    lengthDelimited(4, lineBytes);
-    key(1, 0);
-    varint(functionId);
+    // Location (field 4): id (1), line (4) with its function id (1) and line number (2).
+    out[w++] = 0x22;
+    w = putVarint(out, w, 1 + varintSize(id) + 1 + varintSize(lineBytes) + lineBytes);
+    out[w++] = 0x08;
+    w = putVarint(out, w, id);
+    out[w++] = 0x22;
+    w = putVarint(out, w, lineBytes);
+    out[w++] = 0x08;
+    w = putVarint(out, w, functionId);
     if (line !== 0) {
-      key(2, 0);
-      varint(line);
+      out[w++] = 0x10;
+      if (smallLine) {
+        w = putVarint(out, w, line);
+      } else {
+        pos = w;
+        varint(line);
+        w = pos;
+      }
     }
   }
+  pos = w;
 }
 
 function writeFunctions(layout: ProfileLayout): void {
   const { functionName, functionFile } = layout.symbols;
   const functions = layout.functions;
+  const out = buffer;
+  let w = pos;
   for (let index = 0; index < functions.length; index++) {
     const fn = functions[index];
     const id = index + 1;
     const name = layout.stringIndexOf(functionName[fn]);
     const file = layout.stringIndexOf(functionFile[fn]);
     const nameBytes = varintSize(name);
-    lengthDelimited(5, 1 + varintSize(id) + 2 * (1 + nameBytes) + (file === 0 ? 0 : 1 + varintSize(file)));
-    key(1, 0);
-    varint(id);
-    key(2, 0);
-    varint(name);
-    // System name: the same string, as before.
-    key(3, 0);
-    varint(name);
+    // Function (field 5): id (1), name (2), system name (3: the same string), file name (4, omitted when "").
+    out[w++] = 0x2a;
+    w = putVarint(out, w, 1 + varintSize(id) + 2 * (1 + nameBytes) + (file === 0 ? 0 : 1 + varintSize(file)));
+    out[w++] = 0x08;
+    w = putVarint(out, w, id);
+    out[w++] = 0x10;
+    w = putVarint(out, w, name);
+    out[w++] = 0x18;
+    w = putVarint(out, w, name);
     if (file !== 0) {
-      key(4, 0);
-      varint(file);
+      out[w++] = 0x20;
+      w = putVarint(out, w, file);
     }
   }
+  pos = w;
 }
 
 /**
@@ -296,19 +346,23 @@ function writeStrings(layout: ProfileLayout, types: string[]): void {
   const { bytes, at } = encodedStringsOf(layout.symbols);
   string(6, '', 0);
   const ids = layout.strings;
+  // The output is sized for the whole profile already (see encodePprof).
+  const out = buffer;
+  let w = pos;
   for (let k = 0; k < ids.length; k++) {
     const id = ids[k];
     const from = at[id];
     const to = at[id + 1];
     if (to - from <= 64) {
       for (let b = from; b < to; b++) {
-        buffer[pos++] = bytes[b];
+        out[w++] = bytes[b];
       }
     } else {
-      buffer.set(bytes.subarray(from, to), pos);
-      pos += to - from;
+      out.set(bytes.subarray(from, to), w);
+      w += to - from;
     }
   }
+  pos = w;
   for (const text of types) {
     string(6, text, utf8Length(text));
   }
