@@ -218,20 +218,41 @@ function isPySpyIdleLeaf(name: string, file: string): boolean {
  */
 export function onCpuNodeMask(thread: ThreadProfile): Uint8Array {
   const { parent, frame } = thread.tree;
+  const named = framesNamed(thread, ON_CPU_LEAVES);
   const mask = new Uint8Array(parent.length);
   for (let node = 1; node < parent.length; node++) {
-    mask[node] = mask[parent[node]] === 1 || ON_CPU_LEAVES.includes(thread.frames[frame[node]]?.name ?? '') ? 1 : 0;
+    mask[node] = mask[parent[node]] === 1 || isNamed(named, frame[node]) ? 1 : 0;
   }
   return mask;
+}
+
+/**
+ * 1 for each frame of the thread's table whose name is one of `names`, and its last entry for a frame index beyond the
+ * table (as a frame without a name): one string test per frame instead of one per tree node (trees have 10-20 times
+ * more nodes than frames).
+ */
+function framesNamed(thread: ThreadProfile, names: readonly string[]): Uint8Array {
+  const { frames } = thread;
+  const named = new Uint8Array(frames.length + 1);
+  for (let f = 0; f < frames.length; f++) {
+    named[f] = names.includes(frames[f]?.name ?? '') ? 1 : 0;
+  }
+  named[frames.length] = names.includes('') ? 1 : 0;
+  return named;
+}
+
+function isNamed(named: Uint8Array, frameIndex: number): boolean {
+  return named[frameIndex >= 0 && frameIndex < named.length - 1 ? frameIndex : named.length - 1] === 1;
 }
 
 /** Totals under named frames (and below them), in the base unit. */
 function totalsUnderFrames(thread: ThreadProfile, names: readonly string[]): number {
   const { parent, frame, self } = thread.tree;
+  const named = framesNamed(thread, names);
   const under = new Uint8Array(parent.length);
   let total = 0;
   for (let node = 1; node < parent.length; node++) {
-    under[node] = under[parent[node]] === 1 || names.includes(thread.frames[frame[node]]?.name ?? '') ? 1 : 0;
+    under[node] = under[parent[node]] === 1 || isNamed(named, frame[node]) ? 1 : 0;
     if (under[node] === 1) {
       total += self[node];
     }
