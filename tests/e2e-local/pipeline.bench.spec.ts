@@ -255,7 +255,11 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
   await upload.setService('bench');
   await untilInPage(page, () =>
     [...document.querySelectorAll('button')].some(
-      (b) => /^Push \d+ profiles? of \d+ threads?$/.test(b.textContent ?? '') && !b.disabled
+      (b) =>
+        /^Push \d+ profiles? of \d+ threads?$/.test(b.textContent ?? '') &&
+        !b.disabled &&
+        // Grafana's Button keeps a button with a tooltip hoverable: disabled by aria-disabled, not `disabled`.
+        b.getAttribute('aria-disabled') !== 'true'
     )
   );
   const planMs = Date.now() - dropped;
