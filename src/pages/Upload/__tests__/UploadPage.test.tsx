@@ -307,7 +307,7 @@ describe('Upload page', () => {
     expect(panes.upload.queries[0]).toMatchObject({
       datasource: { type: 'grafana-pyroscope-datasource', uid: 'pyro-uid' },
       profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds',
-      labelSelector: '{service_name="checkout-speedscope-0.6.0-two-sampled",thread_name="renamed-one"}',
+      labelSelector: '{service_name="checkout-speedscope-0.6.0-two-sampled", thread_name="renamed-one"}',
     });
     // Every link covers the plan's range, the one the Explore link carries.
     const { from, to } = panes.upload.range;
