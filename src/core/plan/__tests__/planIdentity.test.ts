@@ -5,6 +5,7 @@ import { ParsedFile } from '../../threads/threadModel';
 import { PlanError, planUpload, UploadPlan } from '../planUpload';
 import { threadInsights } from '../threadInsights';
 import { UploadOptions } from '../uploadOptions';
+import { syntheticDotnetDocument } from '../../../../tests/helpers/syntheticDotnet';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const base: UploadOptions = { serviceName: 'checkout', fromMs: NOW - 10 * 60_000, nowMs: NOW };
@@ -22,45 +23,15 @@ function totalOf(plan: UploadPlan, key: string): number {
   return plan.profiles.filter((p) => p.threadKey === key).reduce((sum, p) => sum + p.total, 0);
 }
 
-/**
- * Synthetic dotnet-trace thread-time export (TraceEvent's SpeedScopeStackSourceWriter shape): root frame
- * `Process64 <name> (<pid>) Args: …`, the thread frame, and CPU_TIME / UNMANAGED_CODE_TIME leaves. Two pool workers
- * with the same name: 2 ms on the CPU of 10 ms, and 3 ms of 8 ms.
- */
+/** Two dotnet-trace threads: 2 of 10 ms and 3 of 8 ms on the CPU. */
 function syntheticDotnet(): ParsedFile {
-  const frames = [
-    'Process64 MyApp (4242) Args: --serve',
-    'Threads',
-    'Thread (17) (.NET ThreadPool Worker)',
-    'MyApp!Worker.Run()',
-    'CPU_TIME',
-    'System.Private.CoreLib!LowLevelLifoSemaphore.WaitForSignal(int32)',
-    'UNMANAGED_CODE_TIME',
-    'Thread (18) (.NET ThreadPool Worker)',
-  ].map((name) => ({ name }));
-  const thread = (threadFrame: number, cpuMs: number, endMs: number) => {
-    const events = [0, 1, threadFrame, 3].map((frame) => ({ type: 'O', frame, at: 0 }));
-    events.push({ type: 'O', frame: 4, at: 0 }, { type: 'C', frame: 4, at: cpuMs });
-    events.push({ type: 'O', frame: 5, at: cpuMs }, { type: 'O', frame: 6, at: cpuMs });
-    events.push({ type: 'C', frame: 6, at: endMs }, { type: 'C', frame: 5, at: endMs });
-    for (const frame of [3, threadFrame, 1, 0]) {
-      events.push({ type: 'C', frame, at: endMs });
-    }
-    return {
-      type: 'evented',
-      name: `Thread (${threadFrame === 2 ? 17 : 18}) (.NET ThreadPool Worker)`,
-      unit: 'milliseconds',
-      startValue: 0,
-      endValue: endMs,
-      events,
-    };
-  };
-  return parseJson('synthetic-dotnet.speedscope.json', {
-    exporter: 'Microsoft.Diagnostics.Tracing.TraceEvent@3.1.8.0',
-    name: 'synthetic-dotnet',
-    shared: { frames },
-    profiles: [thread(2, 2, 10), thread(7, 3, 8)],
-  });
+  return parseJson(
+    'synthetic-dotnet.speedscope.json',
+    syntheticDotnetDocument([
+      { id: 17, cpuMs: 2, endMs: 10 },
+      { id: 18, cpuMs: 3, endMs: 8 },
+    ])
+  );
 }
 
 /** Synthetic Austin full-mode export: a CPU and a Wall profile of one thread, in microseconds. */

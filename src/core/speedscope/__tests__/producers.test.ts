@@ -10,6 +10,7 @@ import {
   suggestServices,
   threadIdentity,
 } from '../producers';
+import { syntheticDotnetDocument } from '../../../../tests/helpers/syntheticDotnet';
 
 function threads(file: ParsedFile): ThreadProfile[] {
   return file.profiles.filter((p): p is ThreadProfile => p.ok);
@@ -21,55 +22,9 @@ function parseJson(fileName: string, document: unknown): ParsedFile {
 
 const SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
 
-/**
- * Synthetic (hand-written) dotnet-trace thread-time export, shaped like TraceEvent's SpeedScopeStackSourceWriter
- * output: root frame `Process64 <name> (<pid>) Args: …`, thread frame, and CPU_TIME / UNMANAGED_CODE_TIME leaves.
- * 2 ms on the CPU, then 8 ms waiting in unmanaged code.
- */
+/** The hand-written dotnet-trace thread-time export: 2 ms on the CPU, then 8 ms waiting in unmanaged code. */
 function syntheticDotnet(): ParsedFile {
-  const frames = [
-    'Process64 MyApp (4242) Args: --serve',
-    'Threads',
-    'Thread (17) (.NET ThreadPool Worker)',
-    'MyApp!Worker.Run()',
-    'CPU_TIME',
-    'System.Private.CoreLib!LowLevelLifoSemaphore.WaitForSignal(int32)',
-    'UNMANAGED_CODE_TIME',
-  ].map((name) => ({ name }));
-  const open = (frame: number, at: number) => ({ type: 'O', frame, at });
-  const close = (frame: number, at: number) => ({ type: 'C', frame, at });
-  return parseJson('synthetic-dotnet.speedscope.json', {
-    $schema: SCHEMA,
-    exporter: 'Microsoft.Diagnostics.Tracing.TraceEvent@3.1.8.0',
-    name: 'synthetic-dotnet',
-    activeProfileIndex: 0,
-    shared: { frames },
-    profiles: [
-      {
-        type: 'evented',
-        name: 'Thread (17) (.NET ThreadPool Worker)',
-        unit: 'milliseconds',
-        startValue: 0,
-        endValue: 10,
-        events: [
-          open(0, 0),
-          open(1, 0),
-          open(2, 0),
-          open(3, 0),
-          open(4, 0),
-          close(4, 2),
-          open(5, 2),
-          open(6, 2),
-          close(6, 10),
-          close(5, 10),
-          close(3, 10),
-          close(2, 10),
-          close(1, 10),
-          close(0, 10),
-        ],
-      },
-    ],
-  });
+  return parseJson('synthetic-dotnet.speedscope.json', syntheticDotnetDocument());
 }
 
 /** Synthetic Austin full-mode export (austin-python's Speedscope converter): a CPU and a Wall profile of one thread. */

@@ -11,6 +11,7 @@ import { buildThreadRows, ThreadChoiceUi, withPlannedThreads } from '../domain/t
 import { UploadFile } from '../domain/uploadFiles';
 import { initialForm, UploadForm, uploadOptionsFrom } from '../domain/uploadForm';
 import { ThreadTable } from '../ui/ThreadTable';
+import { syntheticDotnetDocument } from '../../../../tests/helpers/syntheticDotnet';
 
 configure({ asyncUtilTimeout: 20_000 });
 jest.setTimeout(60_000);
@@ -20,43 +21,9 @@ const RANGE = { fromMs: NOW - 10 * 60_000, toMs: NOW };
 const PY_SPY = 'py-spy-0.4.1-2threads-small.speedscope.json';
 const DOTNET = 'synthetic-dotnet.speedscope.json';
 
-/**
- * A dotnet-trace thread-time export in TraceEvent's shape: the process frame, the thread, and CPU_TIME /
- * UNMANAGED_CODE_TIME leaves; 2 ms on the CPU of 10 ms.
- */
+/** A dotnet-trace thread-time export: 2 ms on the CPU of 10 ms. */
 function syntheticDotnet(): ParsedFile {
-  const frames = [
-    'Process64 MyApp (4242) Args: --serve',
-    'Threads',
-    'Thread (17) (.NET ThreadPool Worker)',
-    'MyApp!Worker.Run()',
-    'CPU_TIME',
-    'System.Private.CoreLib!LowLevelLifoSemaphore.WaitForSignal(int32)',
-    'UNMANAGED_CODE_TIME',
-  ].map((name) => ({ name }));
-  const events = [0, 1, 2, 3].map((frame) => ({ type: 'O', frame, at: 0 }));
-  events.push({ type: 'O', frame: 4, at: 0 }, { type: 'C', frame: 4, at: 2 });
-  events.push({ type: 'O', frame: 5, at: 2 }, { type: 'O', frame: 6, at: 2 });
-  events.push({ type: 'C', frame: 6, at: 10 }, { type: 'C', frame: 5, at: 10 });
-  for (const frame of [3, 2, 1, 0]) {
-    events.push({ type: 'C', frame, at: 10 });
-  }
-  const document = {
-    exporter: 'Microsoft.Diagnostics.Tracing.TraceEvent@3.1.8.0',
-    name: 'synthetic-dotnet',
-    shared: { frames },
-    profiles: [
-      {
-        type: 'evented',
-        name: 'Thread (17) (.NET ThreadPool Worker)',
-        unit: 'milliseconds',
-        startValue: 0,
-        endValue: 10,
-        events,
-      },
-    ],
-  };
-  return parseSpeedscope(DOTNET, new TextEncoder().encode(JSON.stringify(document)));
+  return parseSpeedscope(DOTNET, new TextEncoder().encode(JSON.stringify(syntheticDotnetDocument())));
 }
 
 function plannedOrUndefined(parsed: ParsedFile[], options: UploadOptions) {
