@@ -2,9 +2,8 @@ import { expect, Page, test } from '@playwright/test';
 import { source as axeSource } from 'axe-core';
 import type { AxeResults } from 'axe-core';
 import { readdirSync } from 'node:fs';
-import { GrafanaStandIn } from '../standins/grafanaStandIn';
-import { PyroscopeStandIn } from '../standins/pyroscopeStandIn';
 import { FIXTURES, PLUGIN_ID, UploadPage } from './uploadPage';
+import { standInsForSpec } from './standIns';
 
 /**
  * axe-core over the Upload and configuration pages, in both themes, at each state a user reaches: empty, files
@@ -92,29 +91,16 @@ const ALL_FIXTURES = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.json'))
   .sort();
 
-let pyroscope: PyroscopeStandIn;
-let grafana: GrafanaStandIn;
-let grafanaUrl: string;
-
-test.beforeAll(async () => {
-  pyroscope = new PyroscopeStandIn();
-  grafana = new GrafanaStandIn({ pyroscopeUrl: await pyroscope.start() });
-  grafanaUrl = await grafana.start();
-});
-
-test.afterAll(async () => {
-  await grafana?.stop();
-  await pyroscope?.stop();
-});
+const standIns = standInsForSpec();
 
 for (const theme of ['light', 'dark'] as const) {
   test(`${theme} theme: the Upload page has no axe violations when empty, with files and after a push`, async ({
     page,
   }) => {
-    pyroscope.reset();
-    grafana.role = 'Editor';
-    grafana.theme = theme;
-    const upload = new UploadPage(page, grafanaUrl);
+    standIns.pyroscope.reset();
+    standIns.grafana.role = 'Editor';
+    standIns.grafana.theme = theme;
+    const upload = new UploadPage(page, standIns.grafanaUrl);
     await upload.goto();
     await expectNoViolations(page, `${theme}, empty page`);
 
@@ -151,9 +137,9 @@ for (const theme of ['light', 'dark'] as const) {
   });
 
   test(`${theme} theme: the configuration page has no axe violations`, async ({ page }) => {
-    grafana.role = 'Admin';
-    grafana.theme = theme;
-    await page.goto(`${grafanaUrl}/plugins/${PLUGIN_ID}`);
+    standIns.grafana.role = 'Admin';
+    standIns.grafana.theme = theme;
+    await page.goto(`${standIns.grafanaUrl}/plugins/${PLUGIN_ID}`);
     await expect(page.getByRole('button', { name: 'Save settings' })).toBeVisible();
     // The stand-in renders the configuration body bare, where Grafana's plugin page puts it in its <main> under an
     // <h1> with the plugin's name: the rules about the page's landmarks and top heading judge the host, not the plugin.

@@ -1,8 +1,7 @@
 import { expect, FileChooser, Locator, Page, test } from '@playwright/test';
 import { join } from 'node:path';
-import { GrafanaStandIn } from '../standins/grafanaStandIn';
-import { PyroscopeStandIn } from '../standins/pyroscopeStandIn';
 import { FIXTURES, UploadPage } from './uploadPage';
+import { standInsForSpec } from './standIns';
 
 /**
  * The Upload page with the keyboard only: no click, no fill, no setInputFiles. Files come through the browser's file
@@ -10,25 +9,12 @@ import { FIXTURES, UploadPage } from './uploadPage';
  * Tab presses are counted: each bound below is what the issue allows a keyboard user to spend getting somewhere.
  */
 
-let pyroscope: PyroscopeStandIn;
-let grafana: GrafanaStandIn;
-let grafanaUrl: string;
-
-test.beforeAll(async () => {
-  pyroscope = new PyroscopeStandIn();
-  grafana = new GrafanaStandIn({ pyroscopeUrl: await pyroscope.start() });
-  grafanaUrl = await grafana.start();
-});
-
-test.afterAll(async () => {
-  await grafana?.stop();
-  await pyroscope?.stop();
-});
+const standIns = standInsForSpec();
 
 test.beforeEach(() => {
-  pyroscope.reset();
-  grafana.role = 'Editor';
-  grafana.theme = 'dark';
+  standIns.pyroscope.reset();
+  standIns.grafana.role = 'Editor';
+  standIns.grafana.theme = 'dark';
 });
 
 const isFocused = (target: Locator) => target.evaluate((element) => element === document.activeElement);
@@ -77,7 +63,7 @@ const FILES = [
 test('keyboard only: choose files with Enter and Space, exclude a thread, show one, name the service, push, open a result', async ({
   page,
 }) => {
-  const upload = new UploadPage(page, grafanaUrl);
+  const upload = new UploadPage(page, standIns.grafanaUrl);
   await upload.goto();
   const dropzone = page.getByRole('button', { name: 'Drop Speedscope files here, or click to choose them' });
   // The host's chrome has nothing to focus before the page: the dropzone is the first stop, with a focus ring.
@@ -124,7 +110,7 @@ test('keyboard only: choose files with Enter and Space, exclude a thread, show o
   await page.keyboard.press('Enter');
   await expect(page.getByText('Pushed', { exact: true })).toBeVisible({ timeout: 30_000 });
   // Three producers, so one service per file, each named after the service typed.
-  expect(pyroscope.series().map((s) => s.labels.service_name)).toEqual([
+  expect(standIns.pyroscope.series().map((s) => s.labels.service_name)).toEqual([
     ...Array(3).fill('keyboard-only-py-spy-0.4.1-3threads-large'),
     'keyboard-only-speedscope-0.6.0-two-sampled',
     'keyboard-only-speedscope-0.0.1-simple-evented',
@@ -139,7 +125,7 @@ test('keyboard only: choose files with Enter and Space, exclude a thread, show o
   const href = await explore.getAttribute('href');
   expect(href).toMatch(/^\/explore\?schemaVersion=1&panes=/);
   await page.keyboard.press('Enter');
-  await page.waitForURL((url) => url.href === new URL(href!, grafanaUrl).href);
+  await page.waitForURL((url) => url.href === new URL(href!, standIns.grafanaUrl).href);
 
   console.log(
     `Tab presses: dropzone → include checkbox ${toInclude}, → thread button ${toThread}, → service name ${toService}, ` +
@@ -177,7 +163,7 @@ async function walkTo(page: Page, target: Locator, max: number, maxInFlameGraph:
 test('the flame graph can be passed over with the keyboard: from the dropzone to Push with at most 3 of its stops', async ({
   page,
 }) => {
-  const upload = new UploadPage(page, grafanaUrl);
+  const upload = new UploadPage(page, standIns.grafanaUrl);
   await upload.goto();
   const dropzone = page.getByRole('button', { name: 'Drop Speedscope files here, or click to choose them' });
   await tabTo(page, dropzone, 1);

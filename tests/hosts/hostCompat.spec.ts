@@ -7,10 +7,9 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GrafanaStandIn } from '../standins/grafanaStandIn';
-import { PyroscopeStandIn } from '../standins/pyroscopeStandIn';
 import { PLUGIN_ID, UploadPage } from '../e2e-local/uploadPage';
 import { grafanaHost, hostPackagesDir } from './hostBundle';
+import { standInsForSpec } from '../e2e-local/standIns';
 
 const installedVersion = (name: string) =>
   (
@@ -21,20 +20,7 @@ const installedVersion = (name: string) =>
 
 const HOST_ASSETS = /^\/public\/(fonts|img|build\/img)\//;
 
-let pyroscope: PyroscopeStandIn;
-let grafana: GrafanaStandIn;
-let grafanaUrl: string;
-
-test.beforeAll(async () => {
-  pyroscope = new PyroscopeStandIn();
-  grafana = new GrafanaStandIn({ pyroscopeUrl: await pyroscope.start() });
-  grafanaUrl = await grafana.start();
-});
-
-test.afterAll(async () => {
-  await grafana?.stop();
-  await pyroscope?.stop();
-});
+const standIns = standInsForSpec();
 
 test(`Grafana ${grafanaHost()} host: one React, the host's, and the plugin renders with a clean console`, async ({
   page,
@@ -73,7 +59,7 @@ test(`Grafana ${grafanaHost()} host: one React, the host's, and the plugin rende
     }
   });
 
-  const upload = new UploadPage(page, grafanaUrl);
+  const upload = new UploadPage(page, standIns.grafanaUrl);
   await upload.goto();
   await upload.dropFiles('py-spy-0.4.1-3threads-large.speedscope.json');
   await expect(upload.threadButton('Thread 725838 ""')).toBeVisible();
@@ -81,7 +67,7 @@ test(`Grafana ${grafanaHost()} host: one React, the host's, and the plugin rende
   await upload.threadButton('Thread 726008 "GetTelemetryConfig"').click();
   await expect(upload.pushButton()).toBeEnabled();
 
-  await page.goto(`${grafanaUrl}/plugins/${PLUGIN_ID}`);
+  await page.goto(`${standIns.grafanaUrl}/plugins/${PLUGIN_ID}`);
   await expect(page.getByRole('button', { name: /save/i }).first()).toBeVisible();
 
   const renderers = await page.evaluate(() =>
