@@ -304,7 +304,8 @@ async function main() {
             path="/plugins/:pluginId"
             element={
               <PluginContextProvider meta={meta}>
-                {ConfigBody ? <ConfigBody plugin={plugin} query={{}} /> : null}
+                {/* Grafana's plugin details page puts the configuration in its page chrome (<main>, <h1>). */}
+                <HostPluginPage>{ConfigBody ? <ConfigBody plugin={plugin} query={{}} /> : null}</HostPluginPage>
               </PluginContextProvider>
             }
           />
