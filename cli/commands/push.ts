@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { batchLimitsFor, batchProfiles, MIB, PYROSCOPE_DEFAULT_INGESTION } from '../../src/core/push/batches';
 import { encodePlan } from '../../src/core/push/encodeUpload';
-import { PushThread, pushUpload } from '../../src/core/push/pushUpload';
-import { expectationsFromPlan } from '../../src/core/push/verifyUpload';
+import { pushThreadsOf, pushUpload } from '../../src/core/push/pushUpload';
+import { expectationsFromPlan, noteProfileTime } from '../../src/core/push/verifyUpload';
 import { parseNumber, UPLOAD_OPTIONS, usageErrors, UsageError } from '../args';
 import { clientFrom, CONNECTION_OPTIONS } from '../connection';
 import { printable } from '../format';
@@ -44,14 +44,7 @@ export async function pushCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.nothing;
   }
 
-  const threads: PushThread[] = plan.threads.map((t) => ({
-    threadKey: t.threadKey,
-    fileName: t.fileName,
-    threadIndex: t.threadIndex,
-    threadName: t.threadName,
-    labelValue: t.labelValue,
-    profilesTotal: t.profileCount,
-  }));
+  const threads = pushThreadsOf(plan.threads);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -118,13 +111,7 @@ export async function pushCommand(args: string[], io: CliIo): Promise<number> {
   );
   const times = new Map<string, number[]>();
   for (const p of plan.profiles) {
-    const ms = Number(p.timeNanos / 1_000_000n);
-    const noted = times.get(p.threadKey);
-    if (noted) {
-      noted.push(ms);
-    } else {
-      times.set(p.threadKey, [ms]);
-    }
+    noteProfileTime(times, p.threadKey, p.timeNanos);
   }
   const expectations = expectationsFromPlan(plan, { profileTimesMs: times, only: sent });
   const byKey = new Map(plan.threads.map((t) => [t.threadKey, t]));

@@ -38,6 +38,18 @@ export interface PushThread extends ThreadRef {
   profilesTotal: number;
 }
 
+/** What the push reports on, for each planned thread: its identity, label value and number of profiles. */
+export function pushThreadsOf(threads: Array<ThreadRef & { labelValue: string; profileCount: number }>): PushThread[] {
+  return threads.map(({ threadKey, fileName, threadIndex, threadName, labelValue, profileCount }) => ({
+    threadKey,
+    fileName,
+    threadIndex,
+    threadName,
+    labelValue,
+    profilesTotal: profileCount,
+  }));
+}
+
 export interface PushProgress {
   /** Profiles with an outcome so far: stored, rejected or uncertain. */
   profilesSent: number;

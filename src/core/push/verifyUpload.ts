@@ -58,6 +58,17 @@ export interface PlanSummaryForVerify {
   threads: Array<Pick<PlannedThread, 'threadKey' | 'labels' | 'profileTypeId' | 'profileCount' | 'total' | 'unit'>>;
 }
 
+/** Notes a pushed profile's time (ms, floored as Pyroscope keeps it) under its thread, for `profileTimesMs`. */
+export function noteProfileTime(times: Map<string, number[]>, threadKey: string, timeNanos: bigint): void {
+  const ms = Number(timeNanos / 1_000_000n);
+  const noted = times.get(threadKey);
+  if (noted) {
+    noted.push(ms);
+  } else {
+    times.set(threadKey, [ms]);
+  }
+}
+
 /**
  * One expectation per planned series. `profileTimesMs` (by thread key) comes from the pushed `ProfileRef`s
  * (`timeNanos`) or plan.json; `only` keeps the threads that were pushed.

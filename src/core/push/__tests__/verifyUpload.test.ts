@@ -5,7 +5,7 @@ import { batchProfiles, PushBatch } from '../batches';
 import { encodePlan } from '../encodeUpload';
 import { labelSelector } from '../../plan/labels';
 import { fetchTransport, PyroscopeClient, PyroscopeHttpError } from '../pyroscopeClient';
-import { PushThread, pushUpload } from '../pushUpload';
+import { pushThreadsOf, pushUpload } from '../pushUpload';
 import {
   describeArrival,
   exactStepMs,
@@ -38,17 +38,6 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function pushThreads(plan: UploadPlan): PushThread[] {
-  return plan.threads.map((t) => ({
-    threadKey: t.threadKey,
-    fileName: t.fileName,
-    threadIndex: t.threadIndex,
-    threadName: t.threadName,
-    labelValue: t.labelValue,
-    profilesTotal: t.profileCount,
-  }));
-}
-
 /** The committed fixtures, planned with their default services, profile types and labels. */
 function fixturePlan(fromMs = FROM): UploadPlan {
   const files = [
@@ -60,7 +49,7 @@ function fixturePlan(fromMs = FROM): UploadPlan {
 
 async function push(plan: UploadPlan): Promise<PushBatch[]> {
   const batches = await collect(batchProfiles(encodePlan(plan)));
-  const report = await pushUpload(client, batches, pushThreads(plan), plan.skipped, {
+  const report = await pushUpload(client, batches, pushThreadsOf(plan.threads), plan.skipped, {
     sleep: async () => {},
     ingestion: { rateBytesPerSecond: Number.MAX_SAFE_INTEGER, burstBytes: 2 * 1_048_576, distributors: 1 },
   });

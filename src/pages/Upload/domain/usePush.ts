@@ -1,12 +1,20 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { PushCancelledError, PyroscopeClient } from '../../../core/push/pyroscopeClient';
-import { PushProgress, PushReport, PushThread, pushUpload, ThreadPushResult } from '../../../core/push/pushUpload';
+import {
+  PushProgress,
+  PushReport,
+  PushThread,
+  pushThreadsOf,
+  pushUpload,
+  ThreadPushResult,
+} from '../../../core/push/pushUpload';
 import {
   ExistingReport,
   expectationsFromPlan,
   RetryInfo,
   verifyUpload,
   VerifyReport,
+  noteProfileTime,
   withExisting,
 } from '../../../core/push/verifyUpload';
 import { errorText } from '../../../core/util/errorText';
@@ -92,13 +100,7 @@ export interface PushOptions {
 async function* notingTimes(batches: AsyncIterable<PageBatch>, times: Map<string, number[]>): AsyncIterable<PageBatch> {
   for await (const batch of batches) {
     for (const profile of batch.profiles) {
-      const ms = Number(profile.timeNanos / 1_000_000n);
-      const noted = times.get(profile.threadKey);
-      if (noted) {
-        noted.push(ms);
-      } else {
-        times.set(profile.threadKey, [ms]);
-      }
+      noteProfileTime(times, profile.threadKey, profile.timeNanos);
     }
     yield batch;
   }
@@ -121,16 +123,7 @@ function mergeReports(previous: PushReport, retried: PushReport): PushReport {
 }
 
 function pushThreads(plan: PlanSummary, only: Set<string> | undefined): PushThread[] {
-  return plan.threads
-    .filter((t) => !only || only.has(t.threadKey))
-    .map(({ threadKey, fileName, threadIndex, threadName, labelValue, profileCount }) => ({
-      threadKey,
-      fileName,
-      threadIndex,
-      threadName,
-      labelValue,
-      profilesTotal: profileCount,
-    }));
+  return pushThreadsOf(plan.threads.filter((t) => !only || only.has(t.threadKey)));
 }
 
 /**
