@@ -178,6 +178,16 @@ function putVarint(out: Uint8Array, at: number, value: number): number {
   return at;
 }
 
+/** `putVarint` for any value a sample or line may hold: values of 2^31 and above go through `varint`. */
+function putLargeVarint(out: Uint8Array, at: number, value: number): number {
+  if (value >= 0 && value < 0x80000000) {
+    return putVarint(out, at, value);
+  }
+  pos = at;
+  varint(value);
+  return pos;
+}
+
 /**
  * Lays out and writes each sample. pprof lists a stack leaf first; a node's ids are its own followed by its parent's,
  * so only the nodes this profile meets for the first time are written id by id, and the rest of the stack is copied
@@ -235,13 +245,7 @@ function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64A
     }
     out[w++] = 0x12;
     w = putVarint(out, w, valueBytes);
-    if (value >= 0 && value < 0x80000000) {
-      w = putVarint(out, w, value);
-    } else {
-      pos = w;
-      varint(value);
-      w = pos;
-    }
+    w = putLargeVarint(out, w, value);
   }
   pos = w;
 }
@@ -257,7 +261,6 @@ function writeLocations(layout: ProfileLayout): void {
     const id = index + 1;
     const functionId = layout.functionIdOf(functionOfFrame[frame]);
     const line = frameLine[frame];
-    const smallLine = line >= 0 && line < 0x80000000;
     const lineBytes = 1 + varintSize(functionId) + (line === 0 ? 0 : 1 + varintSize(line));
     // Location (field 4): id (1), line (4) with its function id (1) and line number (2).
     out[w++] = 0x22;
@@ -270,13 +273,7 @@ function writeLocations(layout: ProfileLayout): void {
     w = putVarint(out, w, functionId);
     if (line !== 0) {
       out[w++] = 0x10;
-      if (smallLine) {
-        w = putVarint(out, w, line);
-      } else {
-        pos = w;
-        varint(line);
-        w = pos;
-      }
+      w = putLargeVarint(out, w, line);
     }
   }
   pos = w;
