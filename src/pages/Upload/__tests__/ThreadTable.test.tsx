@@ -6,12 +6,12 @@ import { PlanError, planUpload } from '../../../core/plan/planUpload';
 import { UploadOptions } from '../../../core/plan/uploadOptions';
 import { parseSpeedscope } from '../../../core/speedscope/parseSpeedscope';
 import { ParsedFile } from '../../../core/threads/threadModel';
-import { summarizeFile, summarizePlan } from '../domain/summaries';
+import { summarizePlan } from '../domain/summaries';
 import { buildThreadRows, ThreadChoiceUi, withPlannedThreads } from '../domain/threadRows';
-import { UploadFile } from '../domain/uploadFiles';
 import { initialForm, UploadForm, uploadOptionsFrom } from '../domain/uploadForm';
 import { ThreadTable } from '../ui/ThreadTable';
 import { syntheticDotnetDocument } from '../../../../tests/helpers/syntheticDotnet';
+import { parsedUploadFiles } from '../../../../tests/helpers/parsedUploadFiles';
 
 configure({ asyncUtilTimeout: 20_000 });
 jest.setTimeout(60_000);
@@ -39,14 +39,7 @@ function plannedOrUndefined(parsed: ParsedFile[], options: UploadOptions) {
 
 /** The page's loop without the worker: choices → rows → options → the real planner → rows as planned. */
 function Harness({ parsed, onOptions }: { parsed: ParsedFile[]; onOptions: (options: UploadOptions) => void }) {
-  const files = parsed.map((file, i): UploadFile => ({
-    id: `file-${i}`,
-    name: file.fileName,
-    size: 1,
-    status: 'parsed',
-    progress: 1,
-    parsed: summarizeFile(file),
-  }));
+  const files = parsedUploadFiles(parsed);
   const [choices, setChoices] = useState<Record<string, ThreadChoiceUi>>({});
   const [form, setForm] = useState<UploadForm>(() => initialForm({}, NOW));
   const [selected, setSelected] = useState<string>();

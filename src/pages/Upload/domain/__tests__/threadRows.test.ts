@@ -2,10 +2,11 @@ import { readFixture } from '../../../../../tests/helpers/fixtures';
 import { planUpload } from '../../../../core/plan/planUpload';
 import { parseSpeedscope } from '../../../../core/speedscope/parseSpeedscope';
 import { ParsedFile } from '../../../../core/threads/threadModel';
-import { summarizeFile, summarizePlan } from '../summaries';
+import { summarizePlan } from '../summaries';
 import { buildThreadRows, ThreadChoiceUi, withPlannedThreads } from '../threadRows';
 import { UploadFile } from '../uploadFiles';
 import { initialForm, UploadForm, uploadOptionsFrom } from '../uploadForm';
+import { parsedUploadFiles } from '../../../../../tests/helpers/parsedUploadFiles';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const RANGE = { fromMs: NOW - 10 * 60_000, toMs: NOW };
@@ -17,14 +18,7 @@ function parse(name: string): ParsedFile {
 /** Parsed on "the worker side" and summarized as the page receives them; ids as the page gives them. */
 function dropped(...names: string[]): { parsed: ParsedFile[]; files: UploadFile[] } {
   const parsed = names.map(parse);
-  const files = parsed.map((file, i): UploadFile => ({
-    id: `file-${i}`,
-    name: file.fileName,
-    size: 1,
-    status: 'parsed',
-    progress: 1,
-    parsed: summarizeFile(file),
-  }));
+  const files = parsedUploadFiles(parsed);
   return { parsed, files };
 }
 
