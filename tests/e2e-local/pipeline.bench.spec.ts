@@ -9,11 +9,14 @@
  *
  * `BENCH_PROFILE=1` also records a CPU profile of the page (CDP `Profiler`, 0.5 ms sampling) from drop to "Pushed" and
  * prints, per long task, where its time went: the functions with the most self time, mapped through the plugin's
- * source maps (the profiler itself slows the page a little: take counts and durations from a run without it).
+ * source maps (the profiler itself slows the page a little: take counts and durations from a run without it);
+ * `BENCH_PROFILE_OUT=<file>` also writes the raw profile and the long tasks there.
+ * `BENCH_TRACE=1` records a Chromium trace instead and prints, per task over 50 ms, its self time by trace event
+ * (style, layout, paint, GC, and script by function), which shows the renderer's native work too.
  */
 import { expect, Page, test } from '@playwright/test';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -195,6 +198,90 @@ function attribute(
   });
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number; columnNumber?: number } };
+}
+
+/**
+ * Per task of the page's main thread over 50 ms in a Chromium trace (`BENCH_TRACE=1`): where its time went by trace
+ * event (style, layout, paint, GC, script by function), self time. Unlike the CPU profile this sees the renderer's
+ * native work too, which the profile lumps into "(program)".
+ */
+function attributeTrace(events: TraceEvent[]): string[] {
+  const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const busy = (pid: number, tid: number) =>
+    events.filter((e) => e.pid === pid && e.tid === tid && e.name === 'RunTask').reduce((s, e) => s + (e.dur ?? 0), 0);
+  const main = mains.sort((a, b) => busy(b.pid, b.tid) - busy(a.pid, a.tid))[0];
+  if (!main) {
+    return ['  (no renderer main thread in the trace)'];
+  }
+  const name = frameNamer();
+  const own = events
+    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const labelOf = (e: TraceEvent) => {
+    const data = e.args?.data;
+    if ((e.name === 'FunctionCall' || e.name === 'EvaluateScript') && data?.url !== undefined) {
+      const frame = name({
+        functionName: data.functionName ?? '',
+        url: data.url,
+        lineNumber: data.lineNumber ?? -1,
+        columnNumber: data.columnNumber ?? 0,
+      });
+      return `${e.name} ${frame}`;
+    }
+    return e.name;
+  };
+  const lines: string[] = [];
+  const origin = own[0]?.ts ?? 0;
+  for (let i = 0; i < own.length; i++) {
+    const task = own[i];
+    if (task.name !== 'RunTask' || task.dur! <= 50_000) {
+      continue;
+    }
+    const end = task.ts + task.dur!;
+    const inside = [];
+    for (let j = i + 1; j < own.length && own[j].ts < end; j++) {
+      inside.push(own[j]);
+    }
+    // Self time per label: each event's duration less its direct children's.
+    const self = new Map<string, number>();
+    const stack: Array<{ event: TraceEvent; end: number; label: string; children: number }> = [];
+    const close = (upTo: number) => {
+      while (stack.length > 0 && stack[stack.length - 1].end <= upTo) {
+        const top = stack.pop()!;
+        self.set(top.label, (self.get(top.label) ?? 0) + top.event.dur! - top.children);
+      }
+    };
+    let childrenOfTask = 0;
+    for (const event of inside) {
+      close(event.ts);
+      if (stack.length > 0) {
+        stack[stack.length - 1].children += event.dur!;
+      } else {
+        childrenOfTask += event.dur!;
+      }
+      stack.push({ event, end: event.ts + event.dur!, label: labelOf(event), children: 0 });
+    }
+    close(Infinity);
+    self.set('(task, outside traced events)', task.dur! - childrenOfTask);
+    lines.push(
+      `  task at +${((task.ts - origin) / 1e6).toFixed(2)} s of the trace, ${(task.dur! / 1000).toFixed(0)} ms:`,
+      ...[...self.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([label, us]) => `      ${(us / 1000).toFixed(1).padStart(6)} ms  ${label}`)
+    );
+  }
+  return lines;
+}
+
 /**
  * Waits for a condition checked in the page with plain DOM calls, every 100 ms. Playwright's role and text locators
  * compute the accessibility tree of the whole page at each poll: with the thread table and flame graph on screen that
@@ -243,6 +330,13 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
     // The profile's start lies between the two looks at the page's clock.
     profileStartOnPage = (before + after) / 2;
   }
+  const tracing = Boolean(process.env.BENCH_TRACE);
+  const browser = page.context().browser()!;
+  if (tracing) {
+    await browser.startTracing(page, {
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute'],
+    });
+  }
   const dropAt = await page.evaluate(() => performance.now());
   const dropped = Date.now();
   await page.setInputFiles('input[type=file]', FILE);
@@ -284,6 +378,9 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
   sampling = false;
   await sampler;
   const profile = profiling ? ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile : undefined;
+  const trace = tracing
+    ? (JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents
+    : undefined;
 
   const longTasks = (
     await page.evaluate(
@@ -313,11 +410,18 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
     `page JS heap                  peak ${mb(peakHeap)} (goal < 150 MB), ${mb(afterGc.usedSize)} after GC at the end`,
     `slowest round trip to page    ${slowestRoundTrip} ms`,
   ];
+  if (profile && process.env.BENCH_PROFILE_OUT) {
+    // For a closer look than the summary below: the raw profile with the long tasks on the same clock.
+    writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify({ profile, profileStartOnPage, longTasks }));
+  }
   if (profile) {
     lines.push(
       'where the long tasks went (self time per function, CPU profile):',
       ...attribute(profile, profileStartOnPage, longTasks)
     );
+  }
+  if (trace) {
+    lines.push('long tasks in the trace (self time per trace event):', ...attributeTrace(trace));
   }
   console.log(`\nbrowser pipeline benchmark (Chromium, local stand-ins)\n${lines.join('\n')}\n`);
 });

@@ -13,8 +13,10 @@ export interface FlameGraphRows {
   label: Int32Array;
   names: string[];
   unit: BaseUnit;
-  /** Call-tree nodes left out: narrower than `DRAWN_FRACTION` of the total (their weight stays in their parents). */
+  /** Call-tree nodes left out: narrower than `drawnFraction` of the total (their weight stays in their parents). */
   leftOut: number;
+  /** The share of the thread's total under which nodes are left out. */
+  drawnFraction: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export function flameGraphRows(thread: ThreadProfile, drawnFraction = DRAWN_FRAC
     names: ['total'],
     unit: thread.baseUnit,
     leftOut,
+    drawnFraction,
   };
   const nameIndex = new Map<number, number>();
   const stack = [0];
@@ -76,6 +79,52 @@ export function flameGraphRows(thread: ThreadProfile, drawnFraction = DRAWN_FRAC
     }
   }
   return rows;
+}
+
+/**
+ * What the page draws first, in a task of its own: only the nodes of at least `fraction` of the total (a few hundred
+ * rows). @grafana/flamegraph mounts in one go (its levels, its top table and `Table`, its canvas, and the re-renders
+ * its size measuring forces), which with every drawn row is longer than a frame; with these it is short, and the
+ * full rows then arrive as an update, which React renders in slices.
+ */
+export const FIRST_DRAWN_FRACTION = 1 / 250;
+
+/**
+ * The rows of at least `fraction` of the total, from rows in pre-order: a node is never wider than its parent, so
+ * the rows kept still form the tree's top, in the same order. Their names stay as they are.
+ */
+export function coarserRows(rows: FlameGraphRows, fraction: number): FlameGraphRows {
+  if (fraction <= rows.drawnFraction) {
+    return rows;
+  }
+  const least = rows.value[0] * fraction;
+  let kept = 0;
+  for (let row = 0; row < rows.value.length; row++) {
+    if (row === 0 || rows.value[row] >= least) {
+      kept++;
+    }
+  }
+  const coarse: FlameGraphRows = {
+    level: new Int32Array(kept),
+    value: new Float64Array(kept),
+    self: new Float64Array(kept),
+    label: new Int32Array(kept),
+    names: rows.names,
+    unit: rows.unit,
+    leftOut: rows.leftOut + rows.value.length - kept,
+    drawnFraction: fraction,
+  };
+  let at = 0;
+  for (let row = 0; row < rows.value.length; row++) {
+    if (row === 0 || rows.value[row] >= least) {
+      coarse.level[at] = rows.level[row];
+      coarse.value[at] = rows.value[row];
+      coarse.self[at] = rows.self[row];
+      coarse.label[at] = rows.label[row];
+      at++;
+    }
+  }
+  return coarse;
 }
 
 /** The buffers to transfer along with the rows. */

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useMemo, useState } from 'react';
 import { PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
-import { FlameGraphRows } from './flameGraphRows';
+import { coarserRows, FIRST_DRAWN_FRACTION, FlameGraphRows } from './flameGraphRows';
 import { ThreadSummary } from './summaries';
 
 /**
@@ -18,28 +18,30 @@ function whenIdle(work: () => void, timeoutMs = 1000): () => void {
 
 /**
  * The rows of one thread's flame graph, fetched from the pipeline when the shown thread changes (a file dropped
- * again gives new thread summaries, so its graph is fetched again too). The fetch waits until the page is idle: the
- * flame graph's first render is the page's longest task (@grafana/flamegraph builds its levels and top table in one
- * go), so it must not add to the task that shows the thread table, nor run before that has been painted.
+ * again gives new thread summaries, so its graph is fetched again too). The fetch waits until the page is idle, so
+ * it never adds to the task that shows the thread table. The graph is then drawn in two steps, each a transition
+ * (React renders it in slices and yields to the user): first only its widest nodes, which mounts @grafana/flamegraph
+ * in a short task, then, once the page is idle again, every drawn row, as an update of the mounted graph.
  */
 export function useFlameGraph(
   pipeline: PipelineClient | undefined,
   fileId: string | undefined,
   thread: ThreadSummary | undefined
 ): FlameGraphRows | undefined {
-  const [shown, setShown] = useState<{ thread: ThreadSummary; rows?: FlameGraphRows }>();
+  const [shown, setShown] = useState<{ thread: ThreadSummary; rows?: FlameGraphRows; whole: boolean }>();
   useEffect(() => {
     if (!pipeline || fileId === undefined || !thread) {
       return;
     }
     let current = true;
     let operation: ReturnType<PipelineClient['flameGraph']> | undefined;
+    const show = (rows?: FlameGraphRows) => current && startTransition(() => setShown({ thread, rows, whole: false }));
     const cancelWait = whenIdle(() => {
       operation = pipeline.flameGraph(fileId, thread.index);
       operation.result.then(
-        (rows) => current && setShown({ thread, rows: rows ?? undefined }),
+        (rows) => show(rows ?? undefined),
         // Removed meanwhile, or cancelled: nothing to show.
-        (e) => current && !(e instanceof PipelineCancelledError) && setShown({ thread })
+        (e) => !(e instanceof PipelineCancelledError) && show()
       );
     });
     return () => {
@@ -48,6 +50,19 @@ export function useFlameGraph(
       operation?.cancel();
     };
   }, [pipeline, fileId, thread]);
+
+  useEffect(() => {
+    if (!shown || shown.whole) {
+      return;
+    }
+    return whenIdle(() => startTransition(() => setShown((now) => (now === shown ? { ...shown, whole: true } : now))));
+  }, [shown]);
+
+  const rows = shown?.rows;
+  const first = useMemo(() => rows && coarserRows(rows, FIRST_DRAWN_FRACTION), [rows]);
   // Rows of another thread are never shown for this one.
-  return shown?.thread === thread ? shown?.rows : undefined;
+  if (!shown || shown.thread !== thread) {
+    return undefined;
+  }
+  return shown.whole ? rows : first;
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../../../core/util/errorText';
 import { Operation, PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
 import { FileSummary } from './summaries';
@@ -60,11 +60,13 @@ export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSize
           update(id, generation, { progress, stage, parsedIn: pipeline.where })
         );
         parses.current.set(id, parse);
+        // The outcome as a transition: a parsed file brings its thread table, which React then renders in slices.
         parse.result.then(
-          (parsed) => update(id, generation, { status: 'parsed', progress: 1, parsed, stage: undefined }),
+          (parsed) =>
+            startTransition(() => update(id, generation, { status: 'parsed', progress: 1, parsed, stage: undefined })),
           (e) => {
             if (!(e instanceof PipelineCancelledError)) {
-              update(id, generation, { status: 'error', error: errorText(e), stage: undefined });
+              startTransition(() => update(id, generation, { status: 'error', error: errorText(e), stage: undefined }));
             }
           }
         );

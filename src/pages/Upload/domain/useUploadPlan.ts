@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import { errorText } from '../../../core/util/errorText';
 import { PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
 import { PlanInput, PlanResult } from '../pipeline/pipelineMessages';
@@ -30,13 +30,9 @@ export function useUploadPlan(pipeline: PipelineClient | undefined, input: PlanI
     }
     const operation = pipeline.plan(settled);
     let current = true;
-    operation.result.then(
-      (result) => current && setAnswer({ input: settled, result }),
-      (e) =>
-        current &&
-        !(e instanceof PipelineCancelledError) &&
-        setAnswer({ input: settled, result: { problems: [errorText(e)] } })
-    );
+    // A transition: the new plan re-renders the thread table and the summary, which React then does in slices.
+    const show = (result: PlanResult) => current && startTransition(() => setAnswer({ input: settled, result }));
+    operation.result.then(show, (e) => !(e instanceof PipelineCancelledError) && show({ problems: [errorText(e)] }));
     return () => {
       current = false;
       operation.cancel();

@@ -4,7 +4,7 @@ import { FlameGraph } from '@grafana/flamegraph';
 import { Button, Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
 import { ThreadRow } from '../domain/threadRows';
 import { flameGraphFrame } from '../domain/flameGraphFrame';
-import { DRAWN_FRACTION, FlameGraphRows } from '../domain/flameGraphRows';
+import { FlameGraphRows } from '../domain/flameGraphRows';
 import { FlameGraphReveal } from '../domain/useUploadPage';
 import { SkipLink } from './SkipLink';
 
@@ -18,6 +18,9 @@ interface Props {
   /** Where "Skip to Push" moves focus. */
   skipTargetId: string;
 }
+
+/** 0.025 %, 0.4 %: the share as written, without float noise. */
+const formatShare = (fraction: number) => `${Number((fraction * 100).toPrecision(3))} %`;
 
 const prefersReducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
@@ -76,7 +79,7 @@ export const ThreadFlameGraph = memo(function ThreadFlameGraph({
         {!collapsed && <SkipLink targetId={skipTargetId}>Skip to Push</SkipLink>}
         {!collapsed && rows && rows.leftOut > 0 && (
           <Text color="secondary" variant="bodySmall">
-            {`${rows.leftOut.toLocaleString('en-US')} call-tree nodes under ${DRAWN_FRACTION * 100} % of the thread's total are too narrow to draw and left out here; the totals and the push include them.`}
+            {`${rows.leftOut.toLocaleString('en-US')} call-tree nodes under ${formatShare(rows.drawnFraction)} of the thread's total are too narrow to draw and left out here; the totals and the push include them.`}
           </Text>
         )}
         {/* The third-party graph in its own element: the accessibility checks report it apart from the page. */}

@@ -13,6 +13,7 @@ function rows(unit: BaseUnit): FlameGraphRows {
     names: ['total', 'main'],
     unit,
     leftOut: 0,
+    drawnFraction: 0,
   };
 }
 

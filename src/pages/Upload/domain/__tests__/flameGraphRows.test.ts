@@ -1,6 +1,6 @@
 import { okThreads, parseFixture } from '../../../../../tests/helpers/fixtures';
 import { ThreadProfile } from '../../../../core/threads/threadModel';
-import { flameGraphRows } from '../flameGraphRows';
+import { coarserRows, flameGraphRows } from '../flameGraphRows';
 
 function largestThread(): ThreadProfile {
   const threads = okThreads(parseFixture('py-spy-0.4.1-3threads-large.speedscope.json')) as ThreadProfile[];
@@ -30,5 +30,19 @@ describe('flameGraphRows: only what the flame graph can draw', () => {
     }
     // Every name the rows use is there, and no other.
     expect(new Set(drawn.label.slice(1)).size).toBe(drawn.names.length - 1);
+  });
+
+  it('coarser rows of the drawn rows are the rows drawn at the coarser fraction, in the same order', () => {
+    const drawn = flameGraphRows(thread, 1 / 4000);
+    const coarse = coarserRows(drawn, 0.01);
+    const direct = flameGraphRows(thread, 0.01);
+    expect(Array.from(coarse.level)).toEqual(Array.from(direct.level));
+    expect(Array.from(coarse.value)).toEqual(Array.from(direct.value));
+    expect(Array.from(coarse.self)).toEqual(Array.from(direct.self));
+    expect(Array.from(coarse.label, (i) => coarse.names[i])).toEqual(Array.from(direct.label, (i) => direct.names[i]));
+    expect(coarse.leftOut).toBe(direct.leftOut);
+    expect(coarse.drawnFraction).toBe(0.01);
+    // Nothing to cut: the same rows.
+    expect(coarserRows(drawn, 1 / 8000)).toBe(drawn);
   });
 });
