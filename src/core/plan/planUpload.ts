@@ -83,6 +83,8 @@ export interface PlannedProfile {
   /** Aggregated stacks (node ids of `thread.tree`) and their values in `unit`. */
   nodes: Int32Array;
   values: Float64Array;
+  /** Frame of each location in id order, as the planner laid the profile out (`SlicePart.locationFrames`). */
+  locationFrames?: Int32Array;
   total: number;
   unit: BaseUnit;
 }
@@ -390,6 +392,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
           uncompressedBytes: 0,
           nodes: part.nodes,
           values,
+          locationFrames: part.locationFrames,
           total: partTotal,
           unit: spec.choice === 'samples' ? 'count' : unit,
         };

@@ -155,12 +155,8 @@ export class ProfileLayout {
   /** Bytes of the sample messages within `bodyBytes`; the rest are symbols. */
   sampleBytes = 0;
   samples = 0;
-  /**
-   * The nodes the last `addSample` met for the first time in this profile, leaf first (`newNodeCount` of them): the
-   * encoder writes their location ids and copies the rest of the stack from where it was first written.
-   */
-  newNodes = new Int32Array(64);
-  newNodeCount = 0;
+  /** Scratch for the nodes `addSample` meets for the first time in this profile, leaf first. */
+  private newNodes = new Int32Array(64);
   private generation = 0;
   /** Stack nodes whose packed location ids are known in this profile, in the order they were first met. */
   private readonly stackNodes: number[] = [];
@@ -247,6 +243,17 @@ export class ProfileLayout {
     this.samples = marked.samples;
   }
 
+  /**
+   * Adds the locations of a profile laid out before (`locationFrames` of the planner's layout for the same samples),
+   * in id order, with their functions and strings: the samples added next find them all, so writing a planned
+   * profile does not repeat the planner's symbol work, and the ids come out the same.
+   */
+  addLocations(frames: Int32Array): void {
+    for (let k = 0; k < frames.length; k++) {
+      this.location(frames[k]);
+    }
+  }
+
   /** Number of strings in the table so far, the leading "" included. */
   get stringCount(): number {
     return this.strings.length + 1;
@@ -266,7 +273,7 @@ export class ProfileLayout {
 
   /**
    * Bytes of a stack's packed location ids. Stacks share their root ends, so only the nodes this profile has not met
-   * yet are walked (kept in `newNodes`, leaf first); their locations are added root end first.
+   * yet are walked (leaf first); their locations are added root end first.
    */
   private stackBytesOf(node: number): number {
     const { parent, frame } = this.tree;
@@ -283,7 +290,6 @@ export class ProfileLayout {
       chain[count++] = n;
       n = parent[n];
     }
-    this.newNodeCount = count;
     let bytes = n > 0 ? stackBytes[n] : 0;
     for (let k = count - 1; k >= 0; k--) {
       const m = chain[k];

@@ -32,6 +32,8 @@ export interface SlicePart extends StackSlice {
   symbolBytes: number;
   /** Entries of the string table before the type strings, the leading "" included. */
   stringCount: number;
+  /** Frame of each location in id order, as laid out: the encoder starts from these instead of finding them again. */
+  locationFrames: Int32Array;
 }
 
 export interface ThreadSlicing {
@@ -318,6 +320,7 @@ class Splitter {
         bodyBytes: layout.bodyBytes,
         symbolBytes: layout.bodyBytes - layout.sampleBytes,
         stringCount: layout.stringCount,
+        locationFrames: Int32Array.from(layout.locationFrames),
       });
       nodes = [];
       values = [];

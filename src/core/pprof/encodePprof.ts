@@ -83,7 +83,11 @@ function string(field: number, text: string, bytes: number): void {
 
 const layouts = new WeakMap<StackTree, ProfileLayout>();
 
-/** The thread's layout builder, reset for this profile: its stamp arrays are allocated once per thread. */
+/**
+ * The thread's layout builder, reset for this profile and holding its locations (with their functions and strings)
+ * in the planner's order: its stamp arrays are allocated once per thread. A profile planned without its locations
+ * (`PlannedProfile.locationFrames`) is laid out here first.
+ */
 function layoutFor(planned: PlannedProfile): ProfileLayout {
   const { tree, frames } = planned.thread;
   let layout = layouts.get(tree);
@@ -91,7 +95,16 @@ function layoutFor(planned: PlannedProfile): ProfileLayout {
     layout = new ProfileLayout(tree, symbolTableOf(frames));
     layouts.set(tree, layout);
   }
+  let locationFrames = planned.locationFrames;
+  if (locationFrames === undefined) {
+    layout.reset();
+    for (let i = 0; i < planned.nodes.length; i++) {
+      layout.addSample(planned.nodes[i], planned.values[i]);
+    }
+    locationFrames = Int32Array.from(layout.locationFrames);
+  }
   layout.reset();
+  layout.addLocations(locationFrames);
   return layout;
 }
 
@@ -121,6 +134,7 @@ export function encodePprof(planned: PlannedProfile): Uint8Array {
   ensure(Math.max(planned.uncompressedBytes, 0) + SAMPLE_TYPE_ROOM);
   writeSamples(layout, nodes, values);
   const samplesEnd = pos;
+  layout.bodyBytes += samplesEnd - SAMPLE_TYPE_ROOM;
 
   const header = pprofHeader(planned);
   const types = headerStrings(header);
@@ -162,8 +176,17 @@ export function encodePprof(planned: PlannedProfile): Uint8Array {
   return buffer.slice(start, pos);
 }
 
-/** Where each stack node's packed location ids were written in this profile, to copy them for the next stack. */
+/**
+ * Per stack node of the thread being written: where its packed location ids were written in this profile, how many
+ * bytes they take (its own and its ancestors'), and the profile in which both were set (`writeStamp`), so that the
+ * arrays serve every profile and every thread without being cleared.
+ */
 let writtenAt = new Int32Array(0);
+let writtenBytes = new Int32Array(0);
+let writtenStamp = new Int32Array(0);
+let writeStamp = 0;
+/** Location id of each frame of the profile being written (valid for the frames its layout holds). */
+let locationIds = new Int32Array(0);
 
 /**
  * A varint at `at` of `out`, returning the position after it: the hot loops keep the output and their position in
@@ -189,27 +212,46 @@ function putLargeVarint(out: Uint8Array, at: number, value: number): number {
 }
 
 /**
- * Lays out and writes each sample. pprof lists a stack leaf first; a node's ids are its own followed by its parent's,
- * so only the nodes this profile meets for the first time are written id by id, and the rest of the stack is copied
- * from where it was first written.
+ * Writes each sample; the layout holds the profile's locations already. pprof lists a stack leaf first; a node's ids
+ * are its own followed by its parent's, so only the nodes this profile meets for the first time are written id by id
+ * (one walk up to size them, one to write them), and the rest of the stack is copied from where it was first written.
  */
 function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64Array): void {
   const { parent, frame } = layout.tree;
-  const { stackBytes } = layout;
   if (writtenAt.length < parent.length) {
     writtenAt = new Int32Array(parent.length);
+    writtenBytes = new Int32Array(parent.length);
+    writtenStamp = new Int32Array(parent.length);
   }
+  const locationFrames = layout.locationFrames;
+  if (locationIds.length < layout.symbols.functionOfFrame.length) {
+    locationIds = new Int32Array(layout.symbols.functionOfFrame.length);
+  }
+  const ids = locationIds;
+  for (let k = 0; k < locationFrames.length; k++) {
+    ids[locationFrames[k]] = k + 1;
+  }
+  const stamp = ++writeStamp;
   const at = writtenAt;
+  const stackBytes = writtenBytes;
+  const stamps = writtenStamp;
   let out = buffer;
   let w = pos;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     const value = values[i];
-    layout.addSample(node, value);
-    const idBytes = node > 0 ? stackBytes[node] : 0;
+    // The new nodes' id bytes, and the first node already written (0: none).
+    let newBytes = 0;
+    let known = node;
+    while (known > 0 && stamps[known] !== stamp) {
+      newBytes += varintSize(ids[frame[known]]);
+      known = parent[known];
+    }
+    const knownBytes = known > 0 ? stackBytes[known] : 0;
+    const idBytes = newBytes + knownBytes;
     const valueBytes = varintSize(value);
-    const ids = idBytes === 0 ? 0 : 1 + varintSize(idBytes) + idBytes;
-    const content = ids + 1 + varintSize(valueBytes) + valueBytes;
+    const idsField = idBytes === 0 ? 0 : 1 + varintSize(idBytes) + idBytes;
+    const content = idsField + 1 + varintSize(valueBytes) + valueBytes;
     const sampleBytes = 1 + varintSize(content) + content;
     if (w + sampleBytes > out.length) {
       pos = w;
@@ -222,31 +264,30 @@ function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64A
     if (idBytes > 0) {
       out[w++] = 0x0a;
       w = putVarint(out, w, idBytes);
-      const newNodes = layout.newNodes;
-      const count = layout.newNodeCount;
-      for (let k = 0; k < count; k++) {
-        const n = newNodes[k];
+      const end = w + idBytes;
+      for (let n = node; n !== known; n = parent[n]) {
         at[n] = w;
-        w = putVarint(out, w, layout.locationIdOf(frame[n]));
+        stackBytes[n] = end - w;
+        stamps[n] = stamp;
+        w = putVarint(out, w, ids[frame[n]]);
       }
-      const known = count === 0 ? node : parent[newNodes[count - 1]];
       if (known > 0) {
         const from = at[known];
-        const bytes = stackBytes[known];
-        if (bytes < 32) {
-          for (let b = 0; b < bytes; b++) {
+        if (knownBytes < 32) {
+          for (let b = 0; b < knownBytes; b++) {
             out[w + b] = out[from + b];
           }
         } else {
-          out.copyWithin(w, from, from + bytes);
+          out.copyWithin(w, from, from + knownBytes);
         }
-        w += bytes;
+        w += knownBytes;
       }
     }
     out[w++] = 0x12;
     w = putVarint(out, w, valueBytes);
     w = putLargeVarint(out, w, value);
   }
+  layout.samples += nodes.length;
   pos = w;
 }
 
