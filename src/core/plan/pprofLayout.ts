@@ -141,7 +141,8 @@ export const MAX_HEADER_BYTES = 256;
 
 /**
  * Builds the layout of one profile sample by sample and keeps its exact size: the splitter adds samples until a
- * limit would be passed, and the encoder walks the same order to write it. `reset` starts the next profile in O(1).
+ * limit would be passed, and the encoder writes its locations in the same order. `reset` starts the next profile in
+ * O(1).
  */
 export class ProfileLayout {
   /** Frame of each location, in id order (location id = position + 1). */
@@ -155,25 +156,16 @@ export class ProfileLayout {
   /** Bytes of the sample messages within `bodyBytes`; the rest are symbols. */
   sampleBytes = 0;
   samples = 0;
-  /** Scratch for the nodes `addSample` meets for the first time in this profile, leaf first. */
+  /** The nodes the last `addSample` met for the first time in this profile, leaf first (`newNodeCount` of them). */
   private newNodes = new Int32Array(64);
+  private newNodeCount = 0;
   private generation = 0;
-  /** Stack nodes whose packed location ids are known in this profile, in the order they were first met. */
-  private readonly stackNodes: number[] = [];
-  /** Where `rollback` returns to (one mark at a time: the splitter's last sample). */
-  private readonly marked = {
-    stackNodes: 0,
-    locations: 0,
-    functions: 0,
-    strings: 0,
-    bodyBytes: 0,
-    sampleBytes: 0,
-    samples: 0,
-  };
+  /** What the layout held before the last `addSample`, for `removeLastSample`. */
+  private readonly before = { locations: 0, functions: 0, strings: 0, bodyBytes: 0, sampleBytes: 0 };
   /** Nonzero (the current generation) for the nodes whose stacks are known in this profile. */
-  readonly nodeStamp: Int32Array;
+  private readonly nodeStamp: Int32Array;
   /** Bytes of a node's packed location ids (its own and its ancestors'), once stamped. */
-  readonly stackBytes: Int32Array;
+  private readonly stackBytes: Int32Array;
   private readonly locationStamp: Int32Array;
   private readonly locationId: Int32Array;
   private readonly functionStamp: Int32Array;
@@ -183,9 +175,7 @@ export class ProfileLayout {
 
   constructor(
     readonly tree: StackTree,
-    readonly symbols: SymbolTable,
-    /** Whether `mark` and `rollback` are used (the splitter): then the nodes met are listed to be unstamped. */
-    private readonly rollbackable = false
+    readonly symbols: SymbolTable
   ) {
     this.nodeStamp = new Int32Array(tree.parent.length);
     this.stackBytes = new Int32Array(tree.parent.length);
@@ -200,7 +190,7 @@ export class ProfileLayout {
 
   reset(): void {
     this.generation++;
-    this.stackNodes.length = 0;
+    this.newNodeCount = 0;
     this.locationFrames.length = 0;
     this.functions.length = 0;
     this.strings.length = 0;
@@ -209,38 +199,28 @@ export class ProfileLayout {
     this.samples = 0;
   }
 
-  /** A point to return to with `rollback`: the splitter adds a sample, and takes it back if the profile is full. */
-  mark(): void {
-    const marked = this.marked;
-    marked.stackNodes = this.stackNodes.length;
-    marked.locations = this.locationFrames.length;
-    marked.functions = this.functions.length;
-    marked.strings = this.strings.length;
-    marked.bodyBytes = this.bodyBytes;
-    marked.sampleBytes = this.sampleBytes;
-    marked.samples = this.samples;
-  }
-
-  rollback(): void {
-    if (!this.rollbackable) {
-      throw new Error('ProfileLayout: rollback on a layout built without it');
+  /**
+   * Takes back the last `addSample` (the splitter adds a sample, and takes it back if the profile is full): the nodes
+   * it met first are the only ones it stamped, so no list of every node met is kept for this.
+   */
+  removeLastSample(): void {
+    const { before } = this;
+    for (let k = 0; k < this.newNodeCount; k++) {
+      this.nodeStamp[this.newNodes[k]] = 0;
     }
-    const marked = this.marked;
-    for (const node of this.stackNodes.splice(marked.stackNodes)) {
-      this.nodeStamp[node] = 0;
-    }
-    for (const frame of this.locationFrames.splice(marked.locations)) {
+    this.newNodeCount = 0;
+    for (const frame of this.locationFrames.splice(before.locations)) {
       this.locationStamp[frame] = 0;
     }
-    for (const fn of this.functions.splice(marked.functions)) {
+    for (const fn of this.functions.splice(before.functions)) {
       this.functionStamp[fn] = 0;
     }
-    for (const text of this.strings.splice(marked.strings)) {
+    for (const text of this.strings.splice(before.strings)) {
       this.stringStamp[text] = 0;
     }
-    this.bodyBytes = marked.bodyBytes;
-    this.sampleBytes = marked.sampleBytes;
-    this.samples = marked.samples;
+    this.bodyBytes = before.bodyBytes;
+    this.sampleBytes = before.sampleBytes;
+    this.samples--;
   }
 
   /**
@@ -261,23 +241,28 @@ export class ProfileLayout {
 
   /** Adds one sample (a stack tree node and its value) and returns the bytes it added. */
   addSample(node: number, value: number): number {
-    const before = this.bodyBytes;
+    const { before } = this;
+    before.locations = this.locationFrames.length;
+    before.functions = this.functions.length;
+    before.strings = this.strings.length;
+    before.bodyBytes = this.bodyBytes;
+    before.sampleBytes = this.sampleBytes;
     const idBytes = this.stackBytesOf(node);
     // Every sample carries exactly one value, 0 included: Pyroscope rejects value-count mismatches.
     const bytes = fieldSize((idBytes === 0 ? 0 : fieldSize(idBytes)) + fieldSize(varintSize(value)));
     this.bodyBytes += bytes;
     this.sampleBytes += bytes;
     this.samples++;
-    return this.bodyBytes - before;
+    return this.bodyBytes - before.bodyBytes;
   }
 
   /**
    * Bytes of a stack's packed location ids. Stacks share their root ends, so only the nodes this profile has not met
-   * yet are walked (leaf first); their locations are added root end first.
+   * yet are walked (kept in `newNodes`, leaf first); their locations are added root end first.
    */
   private stackBytesOf(node: number): number {
     const { parent, frame } = this.tree;
-    const { nodeStamp, stackBytes, generation } = this;
+    const { nodeStamp, stackBytes, generation, locationStamp, locationId } = this;
     let chain = this.newNodes;
     let count = 0;
     let n = node;
@@ -290,15 +275,16 @@ export class ProfileLayout {
       chain[count++] = n;
       n = parent[n];
     }
+    this.newNodeCount = count;
     let bytes = n > 0 ? stackBytes[n] : 0;
     for (let k = count - 1; k >= 0; k--) {
       const m = chain[k];
-      bytes += varintSize(this.location(frame[m]));
+      const f = frame[m];
+      // Most frames of a new node have a location in this profile already: checked here, without a call.
+      const id = locationStamp[f] === generation ? locationId[f] : this.location(f);
+      bytes += id < 0x80 ? 1 : id < 0x4000 ? 2 : varintSize(id);
       stackBytes[m] = bytes;
       nodeStamp[m] = generation;
-      if (this.rollbackable) {
-        this.stackNodes.push(m);
-      }
     }
     return bytes;
   }

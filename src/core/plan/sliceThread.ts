@@ -299,7 +299,7 @@ class Splitter {
     /** Counts become nanoseconds (whole ones) as they are split, so sizes are those of the values written. */
     private readonly valueScale: number
   ) {
-    this.layout = new ProfileLayout(thread.tree, symbolTableOf(thread.frames), true);
+    this.layout = new ProfileLayout(thread.tree, symbolTableOf(thread.frames));
     this.budget = limits.maxProfileBytes - MAX_HEADER_BYTES;
   }
 
@@ -330,10 +330,9 @@ class Splitter {
     for (let i = 0; i < slice.nodes.length; i++) {
       let node = slice.nodes[i];
       const value = this.valueScale === 1 ? slice.values[i] : Math.round(slice.values[i] * this.valueScale);
-      layout.mark();
       layout.addSample(node, value);
       if (layout.samples > 1 && (layout.samples > this.limits.maxSamplesPerProfile || layout.bodyBytes > budget)) {
-        layout.rollback();
+        layout.removeLastSample();
         close();
         layout.addSample(node, value);
       }
