@@ -82,12 +82,21 @@ export function flameGraphRows(thread: ThreadProfile, drawnFraction = DRAWN_FRAC
 }
 
 /**
- * What the page draws first, in a task of its own: only the nodes of at least `fraction` of the total (a few hundred
- * rows). @grafana/flamegraph mounts in one go (its levels, its top table and `Table`, its canvas, and the re-renders
- * its size measuring forces), which with every drawn row is longer than a frame; with these it is short, and the
- * full rows then arrive as an update, which React renders in slices.
+ * How many rows the page draws first, in a task of its own. @grafana/flamegraph mounts in one go (its levels, its
+ * top table's rows, cells and icons, its canvas, and the re-renders its size measuring forces), which with every
+ * drawn row takes longer than a frame; with the few widest nodes it is short, and the other rows then arrive as an
+ * update of the mounted graph, which React renders in slices.
  */
-export const FIRST_DRAWN_FRACTION = 1 / 250;
+export const FIRST_DRAWN_ROWS = 48;
+
+/** The widest `maxRows` nodes (or a few more, on ties): the top of the tree, as rows of its own. */
+export function firstRows(rows: FlameGraphRows, maxRows = FIRST_DRAWN_ROWS): FlameGraphRows {
+  if (rows.value.length <= maxRows || !(rows.value[0] > 0)) {
+    return rows;
+  }
+  const widest = rows.value.slice().sort().reverse();
+  return coarserRows(rows, widest[maxRows - 1] / rows.value[0]);
+}
 
 /**
  * The rows of at least `fraction` of the total, from rows in pre-order: a node is never wider than its parent, so

@@ -1,6 +1,6 @@
 import { startTransition, useEffect, useMemo, useState } from 'react';
 import { PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
-import { coarserRows, FIRST_DRAWN_FRACTION, FlameGraphRows } from './flameGraphRows';
+import { firstRows, FlameGraphRows } from './flameGraphRows';
 import { ThreadSummary } from './summaries';
 
 /**
@@ -59,7 +59,7 @@ export function useFlameGraph(
   }, [shown]);
 
   const rows = shown?.rows;
-  const first = useMemo(() => rows && coarserRows(rows, FIRST_DRAWN_FRACTION), [rows]);
+  const first = useMemo(() => rows && firstRows(rows), [rows]);
   // Rows of another thread are never shown for this one.
   if (!shown || shown.thread !== thread) {
     return undefined;

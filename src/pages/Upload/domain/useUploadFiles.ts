@@ -18,7 +18,7 @@ export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSize
 
   const update = useCallback((id: string, generation: number, patch: Partial<UploadFile>) => {
     if (generations.current.get(id) === generation) {
-      setFiles((current) => current.map((f) => (f.id === id ? { ...f, ...patch } : f)));
+      startTransition(() => setFiles((current) => current.map((f) => (f.id === id ? { ...f, ...patch } : f))));
     }
   }, []);
 
@@ -47,8 +47,11 @@ export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSize
         const entry: UploadFile = tooBig
           ? { id, name: file.name, size: file.size, status: 'error', progress: 0, error: tooBig }
           : { id, name: file.name, size: file.size, status: 'parsing', progress: 0, parsedIn: pipeline.where };
-        setFiles((current) =>
-          current.some((f) => f.id === id) ? current.map((f) => (f.id === id ? entry : f)) : [...current, entry]
+        // A transition, as every change of the files: React renders it in slices, never in one long task.
+        startTransition(() =>
+          setFiles((current) =>
+            current.some((f) => f.id === id) ? current.map((f) => (f.id === id ? entry : f)) : [...current, entry]
+          )
         );
         if (tooBig) {
           // What the pipeline holds of an earlier file of this name goes too.
@@ -60,13 +63,11 @@ export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSize
           update(id, generation, { progress, stage, parsedIn: pipeline.where })
         );
         parses.current.set(id, parse);
-        // The outcome as a transition: a parsed file brings its thread table, which React then renders in slices.
         parse.result.then(
-          (parsed) =>
-            startTransition(() => update(id, generation, { status: 'parsed', progress: 1, parsed, stage: undefined })),
+          (parsed) => update(id, generation, { status: 'parsed', progress: 1, parsed, stage: undefined }),
           (e) => {
             if (!(e instanceof PipelineCancelledError)) {
-              startTransition(() => update(id, generation, { status: 'error', error: errorText(e), stage: undefined }));
+              update(id, generation, { status: 'error', error: errorText(e), stage: undefined });
             }
           }
         );

@@ -1,6 +1,6 @@
 import { okThreads, parseFixture } from '../../../../../tests/helpers/fixtures';
 import { ThreadProfile } from '../../../../core/threads/threadModel';
-import { coarserRows, flameGraphRows } from '../flameGraphRows';
+import { coarserRows, firstRows, flameGraphRows } from '../flameGraphRows';
 
 function largestThread(): ThreadProfile {
   const threads = okThreads(parseFixture('py-spy-0.4.1-3threads-large.speedscope.json')) as ThreadProfile[];
@@ -44,5 +44,18 @@ describe('flameGraphRows: only what the flame graph can draw', () => {
     expect(coarse.drawnFraction).toBe(0.01);
     // Nothing to cut: the same rows.
     expect(coarserRows(drawn, 1 / 8000)).toBe(drawn);
+  });
+
+  it('draws first the widest nodes only: the top of the tree, at most the rows asked for (ties aside)', () => {
+    const drawn = flameGraphRows(thread, 1 / 4000);
+    const first = firstRows(drawn, 20);
+    expect(first.value.length).toBeGreaterThan(1);
+    expect(first.value[0]).toBe(drawn.value[0]);
+    expect(first.leftOut).toBe(drawn.leftOut + drawn.value.length - first.value.length);
+    // Every row at least as wide as the narrowest kept is kept; fewer than 20 are wider than it (the rest are ties).
+    const narrowestKept = Math.min(...first.value);
+    expect(drawn.value.filter((v) => v >= narrowestKept).length).toBe(first.value.length);
+    expect(drawn.value.filter((v) => v > narrowestKept).length).toBeLessThan(20);
+    expect(firstRows(first, 20)).toBe(first);
   });
 });
