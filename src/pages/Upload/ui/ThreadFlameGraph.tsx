@@ -85,7 +85,10 @@ export const ThreadFlameGraph = memo(function ThreadFlameGraph({
         {/* The third-party graph in its own element: the accessibility checks report it apart from the page. */}
         <div id={frameId} data-testid="thread-flame-graph" className={styles.frame} hidden={collapsed}>
           {collapsed ? null : data ? (
-            <FlameGraph data={data} getTheme={getTheme} />
+            // Without collapsing, as Profiles Drilldown shows graphs by default (its `collapsedFlamegraphs` setting is
+            // off): the same picture here and there, and the library's collapsing pass, which grows faster than the
+            // rows, is the longest part of drawing a large graph.
+            <FlameGraph data={data} getTheme={getTheme} disableCollapsing />
           ) : (
             <Text color="secondary" variant="bodySmall">
               Loading the flame graph…
