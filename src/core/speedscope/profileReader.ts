@@ -92,6 +92,36 @@ export class SampledReader {
     return true;
   }
 
+  /**
+   * `frame` for each of `values[0..count)`, stopping at the first it refuses (then false). The bulk of a file: one
+   * call per stack, the tree walked with the node in a local.
+   */
+  frames(values: Float64Array, count: number): boolean {
+    if (this.problem !== undefined) {
+      return false;
+    }
+    const tree = this.tree;
+    let node = this.node;
+    let maxFrame = this.maxFrame;
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      if (!(value >= 0 && value <= MAX_FRAME_INDEX && Number.isInteger(value))) {
+        this.node = node;
+        this.maxFrame = maxFrame;
+        this.position += i;
+        return this.frame(value);
+      }
+      node = tree.child(node, value);
+      if (value > maxFrame) {
+        maxFrame = value;
+      }
+    }
+    this.node = node;
+    this.maxFrame = maxFrame;
+    this.position += count;
+    return true;
+  }
+
   /** Something that is not a number where a frame index belongs; returns false: the stack is muted from here. */
   frameProblem(kind: 'not-integer' | 'out-of-range', shown: string): boolean {
     this.problem ??= { index: this.sampleCount, position: this.position, kind, shown, partialNode: this.node };
@@ -107,6 +137,18 @@ export class SampledReader {
       this.problem = { index: this.sampleCount, position: 0, kind: 'not-array', shown, partialNode: ROOT_NODE };
     }
     this.sampleNodes.push(ROOT_NODE);
+  }
+
+  /** `weight` for each of `values[0..count)` (a run of the tokenizer's), without a message closure each. */
+  weightRun(values: Float64Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const value = values[i];
+      if (Number.isFinite(value)) {
+        this.weights.push(value);
+      } else {
+        this.weight(value, () => this.describe(value));
+      }
+    }
   }
 
   weight(value: number, shown: () => string): void {

@@ -220,6 +220,24 @@ export class SpeedscopeReader implements JsonSink {
     this.scalarValue(V_NUMBER, value, '', null);
   }
 
+  /** A run of whole numbers (see `JsonSink.numbers`): a stack's frame indexes or weights, without a call each. */
+  numbers(values: Float64Array, count: number): void {
+    switch (this.context) {
+      case C_STACK:
+        if (!this.stack!.frames(values, count)) {
+          this.muteStack();
+        }
+        return;
+      case C_WEIGHTS:
+        this.profile!.sampled!.weightRun(values, count);
+        return;
+    }
+    // Nowhere else does a number mute what follows it.
+    for (let i = 0; i < count; i++) {
+      this.number(values[i]);
+    }
+  }
+
   string(value: string): void {
     this.scalarValue(V_STRING, 0, value, null);
   }

@@ -262,3 +262,148 @@ describe('JSON tokenizer against JSON.parse', () => {
     expect(builder.result).toBeUndefined();
   });
 });
+
+/** Every token as text, in order; numbers one by one whichever way they arrive. Mutes as `muteWhen` says. */
+class TokenLog implements JsonSink {
+  readonly log: string[] = [];
+  tokenizer!: JsonTokenizer;
+  /** How many `numbers` calls and values arrived (only for the sink with runs). */
+  runs = 0;
+  runValues = 0;
+
+  constructor(protected readonly muteWhen: (value: number) => 'rest' | 'none' = () => 'none') {}
+
+  beginObject() {
+    this.log.push('{');
+  }
+  endObject() {
+    this.log.push('}');
+  }
+  beginArray() {
+    this.log.push('[');
+  }
+  endArray() {
+    this.log.push(']');
+  }
+  key(name: string) {
+    this.log.push(`k:${name}`);
+  }
+  string(value: string) {
+    this.log.push(`s:${value}`);
+  }
+  number(value: number) {
+    this.log.push(`n:${Object.is(value, -0) ? '-0' : value}`);
+    if (this.muteWhen(value) === 'rest') {
+      this.tokenizer.skipRest();
+    }
+  }
+  literal(value: boolean | null) {
+    this.log.push(`l:${value}`);
+  }
+}
+
+/** The same log, with runs of numbers taken as `JsonSink.numbers` gives them (and the rest of a run ignored once muted). */
+class RunTokenLog extends TokenLog {
+  numbers(values: Float64Array, count: number) {
+    this.runs++;
+    this.runValues += count;
+    for (let i = 0; i < count; i++) {
+      this.number(values[i]);
+      if (this.muteWhen(values[i]) === 'rest') {
+        return;
+      }
+    }
+  }
+}
+
+/** The tokens (and the error, if any) of `bytes` cut at `cuts`, for one sink. */
+function tokenLog(sink: TokenLog, bytes: Uint8Array, cuts: number[]): { log: string[]; error?: string } {
+  const tokenizer = new JsonTokenizer(sink);
+  sink.tokenizer = tokenizer;
+  try {
+    let from = 0;
+    for (const cut of [...cuts].sort((a, b) => a - b)) {
+      tokenizer.push(bytes.subarray(from, cut));
+      from = cut;
+    }
+    tokenizer.push(bytes.subarray(from));
+    tokenizer.finish();
+    return { log: sink.log };
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) {
+      throw e;
+    }
+    return { log: sink.log, error: e.message };
+  }
+}
+
+/** Documents shaped like a profile's bulk (arrays of arrays of frame indexes, weights), with odd tokens among them. */
+const numberRunsDocument = fc
+  .record({
+    stacks: fc.array(
+      fc.array(
+        fc.oneof(
+          { weight: 8, arbitrary: fc.nat({ max: 30_000 }).map(String) },
+          { weight: 1, arbitrary: fc.stringMatching(/^[1-9][0-9]{12,17}$/) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom('0', '00', '01', '-1', '-0', '1.5', '1e3', '2e', '4294967296', 'x', '"7"'),
+          }
+        ),
+        { maxLength: 30 }
+      ),
+      { maxLength: 6 }
+    ),
+    separators: fc.array(fc.constantFrom(',', ', ', ' ,', ',\n', '\r\n,', ',,'), { minLength: 1, maxLength: 8 }),
+    closing: fc.constantFrom(']', ' ]', '}', ''),
+  })
+  .map(({ stacks, separators, closing }) => {
+    let k = 0;
+    const join = (items: string[]) =>
+      items.map((item, i) => (i === 0 ? '' : separators[k++ % separators.length]) + item).join('');
+    const samples = stacks.map((stack, i) => `[${join(stack)}${i === stacks.length - 1 ? closing : ']'}`);
+    return `{"samples":[${samples.join(',')}],"weights":[${join(stacks.map((s) => String(s.length)))}]}`;
+  });
+
+describe('JSON tokenizer: runs of numbers (JsonSink.numbers)', () => {
+  it('gives the same tokens and the same errors as one number at a time, cut anywhere', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(
+            numberRunsDocument,
+            fc.jsonValue().map((value) => JSON.stringify(value, null, 1))
+          )
+          .chain((text) => fc.tuple(fc.constant(text), cutsFor(utf8(text).length))),
+        ([text, cuts]) => {
+          const bytes = utf8(text);
+          expect(tokenLog(new RunTokenLog(), bytes, cuts)).toEqual(tokenLog(new TokenLog(), bytes, cuts));
+        }
+      ),
+      { numRuns: 1500 }
+    );
+  });
+
+  it('mutes the rest of an array from the number that asks for it, as one number at a time does', () => {
+    fc.assert(
+      fc.property(
+        numberRunsDocument.chain((text) => fc.tuple(fc.constant(text), cutsFor(utf8(text).length), fc.nat(6))),
+        ([text, cuts, remainder]) => {
+          const rule = (value: number) => (value % 7 === remainder ? 'rest' : 'none');
+          const bytes = utf8(text);
+          expect(tokenLog(new RunTokenLog(rule), bytes, cuts)).toEqual(tokenLog(new TokenLog(rule), bytes, cuts));
+        }
+      ),
+      { numRuns: 1000 }
+    );
+  });
+
+  it('hands a stack to the sink in one call, also when it is longer than one run', () => {
+    const stack = Array.from({ length: 2500 }, (_, i) => (i * 7919) % 20_000);
+    const sink = new RunTokenLog();
+    const { log } = tokenLog(sink, utf8(`[[${stack.join(',')}],[1,2,3]]`), []);
+    expect(log).toEqual(['[', '[', ...stack.map((v) => `n:${v}`), ']', '[', 'n:1', 'n:2', 'n:3', ']', ']']);
+    // 1024 + 1024 + 452 values, then [1,2,3].
+    expect([sink.runs, sink.runValues]).toEqual([4, 2503]);
+  });
+});

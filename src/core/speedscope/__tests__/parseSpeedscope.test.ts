@@ -165,6 +165,21 @@ describe('per-profile validation (synthetic files)', () => {
     ]);
   });
 
+  it('names the first bad frame index inside a long stack, wherever the stack is read in one run', () => {
+    const long = Array.from({ length: 3000 }, (_, i) => i % 2);
+    expect(
+      errorsOf(
+        sampled({ samples: [long, [...long.slice(0, 1500), 4294967296, 1, 1.5]], weights: [1, 1] }),
+        sampled({ samples: [long, [0, 1, 0.5, 4294967296]], weights: [2, 3] }),
+        sampled({ samples: [[1, 0], long, [0, 2, 1]], weights: [1, 2, 3] })
+      )
+    ).toEqual([
+      's.json: profile 0 "T": samples[1][1500]: frame index 4294967296 is out of range (the file has 2 frames)',
+      's.json: profile 1 "T": samples[1][2]: frame index must be an integer, got 0.5',
+      's.json: profile 2 "T": samples[2][1]: frame index 2 is out of range (the file has 2 frames)',
+    ]);
+  });
+
   it('keeps fractional weights exact to the nanosecond', () => {
     // 0.01 s × 3 + 0.005 s = 35 ms; summing doubles first would give 0.035000000000000003 s.
     const parsed = parseSpeedscope(
