@@ -82,46 +82,22 @@ export function flameGraphRows(thread: ThreadProfile, drawnFraction = DRAWN_FRAC
 }
 
 /**
- * How many distinct frames the page draws in each step before the whole graph: @grafana/flamegraph mounts in one go
- * (its levels, its top table's rows with their icons and tooltips, its canvas, and the re-renders its size measuring
- * forces), which with every row takes several frames' time. Each step adds a few visible table rows; the last one
- * only updates rows already mounted, and React renders each step, a transition, in slices.
+ * How many rows the page draws first, in a task of its own. @grafana/flamegraph mounts in one go (its levels, its
+ * top table's rows with their icons and tooltips, its canvas, and the re-renders its size measuring forces), which
+ * with every drawn row takes several frames' time; with the few widest nodes it is shorter, and the other rows then
+ * arrive as an update of the mounted graph, which React renders in slices where the library lets it. (Drawing in
+ * more steps, 6, 16 and 32 frames first, made more long tasks, not shorter ones: each step mounts the top table's
+ * visible rows anew.)
  */
-export const DRAWING_STEPS_DISTINCT_FRAMES = [6, 16, 32];
+export const FIRST_DRAWN_ROWS = 48;
 
-/**
- * The rows drawn one step after another, the last being `rows` itself: each step holds the widest nodes until it
- * names `distinct` frames (and every node as wide as the last of them, so the step stays the top of the tree).
- */
-export function drawingSteps(
-  rows: FlameGraphRows,
-  distinctFrames: readonly number[] = DRAWING_STEPS_DISTINCT_FRAMES
-): FlameGraphRows[] {
-  const total = rows.value[0];
-  if (!(total > 0)) {
-    return [rows];
+/** The widest `maxRows` nodes (or a few more, on ties): the top of the tree, as rows of its own. */
+export function firstRows(rows: FlameGraphRows, maxRows = FIRST_DRAWN_ROWS): FlameGraphRows {
+  if (rows.value.length <= maxRows || !(rows.value[0] > 0)) {
+    return rows;
   }
-  const widestFirst = Array.from(rows.value.keys()).sort((a, b) => rows.value[b] - rows.value[a]);
-  const steps: FlameGraphRows[] = [];
-  const named = new Set<number>();
-  let next = 0;
-  for (const row of widestFirst) {
-    if (next >= distinctFrames.length) {
-      break;
-    }
-    if (row > 0) {
-      named.add(rows.label[row]);
-    }
-    if (named.size >= distinctFrames[next]) {
-      const step = coarserRows(rows, rows.value[row] / total);
-      if (step.value.length < rows.value.length && step.value.length > (steps.at(-1)?.value.length ?? 0)) {
-        steps.push(step);
-      }
-      next++;
-    }
-  }
-  steps.push(rows);
-  return steps;
+  const widest = rows.value.slice().sort().reverse();
+  return coarserRows(rows, widest[maxRows - 1] / rows.value[0]);
 }
 
 /**

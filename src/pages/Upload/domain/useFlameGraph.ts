@@ -1,6 +1,6 @@
 import { startTransition, useEffect, useMemo, useState } from 'react';
 import { PipelineCancelledError, PipelineClient } from '../infrastructure/pipelineClient';
-import { drawingSteps, FlameGraphRows } from './flameGraphRows';
+import { firstRows, FlameGraphRows } from './flameGraphRows';
 import { ThreadSummary } from './summaries';
 
 /**
@@ -19,23 +19,23 @@ function whenIdle(work: () => void, timeoutMs = 1000): () => void {
 /**
  * The rows of one thread's flame graph, fetched from the pipeline when the shown thread changes (a file dropped
  * again gives new thread summaries, so its graph is fetched again too). The fetch waits until the page is idle, so
- * it never adds to the task that shows the thread table. The graph is then drawn in steps (`drawingSteps`), one each
- * time the page is idle, each a transition (React renders it in slices and yields to the user): first only its
- * widest nodes, which mounts @grafana/flamegraph in a short task, at last every drawn row.
+ * it never adds to the task that shows the thread table. The graph is then drawn in two steps, each a transition
+ * (React renders it in slices and yields to the user): first only its widest nodes, which mounts @grafana/flamegraph
+ * in a short task, then, once the page is idle again, every drawn row, as an update of the mounted graph.
  */
 export function useFlameGraph(
   pipeline: PipelineClient | undefined,
   fileId: string | undefined,
   thread: ThreadSummary | undefined
 ): FlameGraphRows | undefined {
-  const [shown, setShown] = useState<{ thread: ThreadSummary; rows?: FlameGraphRows; step: number }>();
+  const [shown, setShown] = useState<{ thread: ThreadSummary; rows?: FlameGraphRows; whole: boolean }>();
   useEffect(() => {
     if (!pipeline || fileId === undefined || !thread) {
       return;
     }
     let current = true;
     let operation: ReturnType<PipelineClient['flameGraph']> | undefined;
-    const show = (rows?: FlameGraphRows) => current && startTransition(() => setShown({ thread, rows, step: 0 }));
+    const show = (rows?: FlameGraphRows) => current && startTransition(() => setShown({ thread, rows, whole: false }));
     const cancelWait = whenIdle(() => {
       operation = pipeline.flameGraph(fileId, thread.index);
       operation.result.then(
@@ -51,20 +51,18 @@ export function useFlameGraph(
     };
   }, [pipeline, fileId, thread]);
 
-  const rows = shown?.rows;
-  const steps = useMemo(() => (rows ? drawingSteps(rows) : []), [rows]);
   useEffect(() => {
-    if (!shown || shown.step >= steps.length - 1) {
+    if (!shown || shown.whole) {
       return;
     }
-    return whenIdle(() =>
-      startTransition(() => setShown((now) => (now === shown ? { ...shown, step: shown.step + 1 } : now)))
-    );
-  }, [shown, steps]);
+    return whenIdle(() => startTransition(() => setShown((now) => (now === shown ? { ...shown, whole: true } : now))));
+  }, [shown]);
 
+  const rows = shown?.rows;
+  const first = useMemo(() => rows && firstRows(rows), [rows]);
   // Rows of another thread are never shown for this one.
   if (!shown || shown.thread !== thread) {
     return undefined;
   }
-  return steps[shown.step];
+  return shown.whole ? rows : first;
 }

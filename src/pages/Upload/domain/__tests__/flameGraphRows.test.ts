@@ -1,6 +1,6 @@
 import { okThreads, parseFixture } from '../../../../../tests/helpers/fixtures';
 import { ThreadProfile } from '../../../../core/threads/threadModel';
-import { coarserRows, drawingSteps, flameGraphRows } from '../flameGraphRows';
+import { coarserRows, firstRows, flameGraphRows } from '../flameGraphRows';
 
 function largestThread(): ThreadProfile {
   const threads = okThreads(parseFixture('py-spy-0.4.1-3threads-large.speedscope.json')) as ThreadProfile[];
@@ -46,24 +46,16 @@ describe('flameGraphRows: only what the flame graph can draw', () => {
     expect(coarserRows(drawn, 1 / 8000)).toBe(drawn);
   });
 
-  it('draws in steps: each the top of the tree naming at least so many frames, growing, the last every row', () => {
+  it('draws first the widest nodes only: the top of the tree, at most the rows asked for (ties aside)', () => {
     const drawn = flameGraphRows(thread, 1 / 4000);
-    const steps = drawingSteps(drawn, [3, 10]);
-    expect(steps).toHaveLength(3);
-    expect(steps[2]).toBe(drawn);
-    const named = (rows: typeof drawn) => new Set(rows.label.slice(1)).size;
-    expect(named(steps[0])).toBeGreaterThanOrEqual(3);
-    expect(named(steps[1])).toBeGreaterThanOrEqual(10);
-    expect(steps[0].value.length).toBeLessThan(steps[1].value.length);
-    expect(steps[1].value.length).toBeLessThan(drawn.value.length);
-    for (const step of steps.slice(0, 2)) {
-      expect(step.value[0]).toBe(drawn.value[0]);
-      expect(step.leftOut).toBe(drawn.leftOut + drawn.value.length - step.value.length);
-      // Every row at least as wide as the narrowest kept is kept.
-      const narrowestKept = Math.min(...step.value);
-      expect(drawn.value.filter((v) => v >= narrowestKept).length).toBe(step.value.length);
-    }
-    // Too few frames for a step: the rows at once.
-    expect(drawingSteps(steps[0], [1000])).toEqual([steps[0]]);
+    const first = firstRows(drawn, 20);
+    expect(first.value.length).toBeGreaterThan(1);
+    expect(first.value[0]).toBe(drawn.value[0]);
+    expect(first.leftOut).toBe(drawn.leftOut + drawn.value.length - first.value.length);
+    // Every row at least as wide as the narrowest kept is kept; fewer than 20 are wider than it (the rest are ties).
+    const narrowestKept = Math.min(...first.value);
+    expect(drawn.value.filter((v) => v >= narrowestKept).length).toBe(first.value.length);
+    expect(drawn.value.filter((v) => v > narrowestKept).length).toBeLessThan(20);
+    expect(firstRows(first, 20)).toBe(first);
   });
 });
