@@ -12,7 +12,7 @@ import {
   MAX_LABELS_PER_SERIES,
   utf8Length,
 } from './labels';
-import { headerBytes } from './pprofLayout';
+import { headerBytes, ProfileSymbols } from './pprofLayout';
 import { allowedProfileTypes, PROFILE_TYPES, ProfileTypeChoice, profileTypeId, ProfileTypeSpec } from './profileTypes';
 import { MAX_SLICES_PER_THREAD, NodeFilter, slicedThread, ThreadSlicing } from './sliceThread';
 import { cpuMaskOf, insightOf } from './threadInsights';
@@ -83,8 +83,8 @@ export interface PlannedProfile {
   /** Aggregated stacks (node ids of `thread.tree`) and their values in `unit`. */
   nodes: Int32Array;
   values: Float64Array;
-  /** Frame of each location in id order, as the planner laid the profile out (`SlicePart.locationFrames`). */
-  locationFrames?: Int32Array;
+  /** Its symbols in id order, as the planner laid the profile out (`SlicePart.symbols`). */
+  symbols?: ProfileSymbols;
   total: number;
   unit: BaseUnit;
 }
@@ -392,7 +392,7 @@ export function planUpload(files: ParsedFile[], options: UploadOptions): UploadP
           uncompressedBytes: 0,
           nodes: part.nodes,
           values,
-          locationFrames: part.locationFrames,
+          symbols: part.symbols,
           total: partTotal,
           unit: spec.choice === 'samples' ? 'count' : unit,
         };

@@ -1,5 +1,5 @@
 import { StackSlice, ThreadProfile } from '../threads/threadModel';
-import { MAX_HEADER_BYTES, ProfileLayout, symbolTableOf } from './pprofLayout';
+import { MAX_HEADER_BYTES, ProfileLayout, ProfileSymbols, symbolTableOf } from './pprofLayout';
 import { ProfileLimits } from './uploadOptions';
 
 /**
@@ -32,8 +32,8 @@ export interface SlicePart extends StackSlice {
   symbolBytes: number;
   /** Entries of the string table before the type strings, the leading "" included. */
   stringCount: number;
-  /** Frame of each location in id order, as laid out: the encoder starts from these instead of finding them again. */
-  locationFrames: Int32Array;
+  /** The symbols in id order, as laid out: the encoder writes these instead of finding them again. */
+  symbols: ProfileSymbols;
 }
 
 export interface ThreadSlicing {
@@ -320,7 +320,7 @@ class Splitter {
         bodyBytes: layout.bodyBytes,
         symbolBytes: layout.bodyBytes - layout.sampleBytes,
         stringCount: layout.stringCount,
-        locationFrames: Int32Array.from(layout.locationFrames),
+        symbols: layout.laidOutSymbols(),
       });
       nodes = [];
       values = [];

@@ -5,6 +5,7 @@ import {
   headerStrings,
   PprofHeader,
   ProfileLayout,
+  ProfileSymbols,
   SymbolTable,
   symbolTableOf,
   varintSize as layoutVarintSize,
@@ -84,28 +85,55 @@ function string(field: number, text: string, bytes: number): void {
 const layouts = new WeakMap<StackTree, ProfileLayout>();
 
 /**
- * The thread's layout builder, reset for this profile and holding its locations (with their functions and strings)
- * in the planner's order: its stamp arrays are allocated once per thread. A profile planned without its locations
- * (`PlannedProfile.locationFrames`) is laid out here first.
+ * The profile's symbols as the planner laid them out, or, for a profile planned without them, laid out here (with the
+ * thread's layout builder, whose stamp arrays are allocated once per thread).
  */
-function layoutFor(planned: PlannedProfile): ProfileLayout {
+function symbolsOf(planned: PlannedProfile): ProfileSymbols {
+  if (planned.symbols !== undefined) {
+    return planned.symbols;
+  }
   const { tree, frames } = planned.thread;
   let layout = layouts.get(tree);
   if (!layout) {
     layout = new ProfileLayout(tree, symbolTableOf(frames));
     layouts.set(tree, layout);
   }
-  let locationFrames = planned.locationFrames;
-  if (locationFrames === undefined) {
-    layout.reset();
-    for (let i = 0; i < planned.nodes.length; i++) {
-      layout.addSample(planned.nodes[i], planned.values[i]);
-    }
-    locationFrames = Int32Array.from(layout.locationFrames);
-  }
   layout.reset();
-  layout.addLocations(locationFrames);
-  return layout;
+  for (let i = 0; i < planned.nodes.length; i++) {
+    layout.addSample(planned.nodes[i], planned.values[i]);
+  }
+  return layout.laidOutSymbols();
+}
+
+/**
+ * Ids in the profile being written, by global index: location id per frame, function id per global function, string
+ * index per global string. Valid for what the profile's symbols hold (set by `setIds`); shared by every profile.
+ */
+let locationIds = new Int32Array(0);
+let functionIds = new Int32Array(0);
+let stringIndexes = new Int32Array(0);
+
+function setIds(table: SymbolTable, symbols: ProfileSymbols): void {
+  if (locationIds.length < table.functionOfFrame.length) {
+    locationIds = new Int32Array(table.functionOfFrame.length);
+  }
+  if (functionIds.length < table.functionName.length) {
+    functionIds = new Int32Array(table.functionName.length);
+  }
+  if (stringIndexes.length < table.strings.length) {
+    stringIndexes = new Int32Array(table.strings.length);
+  }
+  const { locationFrames, functions, strings } = symbols;
+  for (let k = 0; k < locationFrames.length; k++) {
+    locationIds[locationFrames[k]] = k + 1;
+  }
+  for (let k = 0; k < functions.length; k++) {
+    functionIds[functions[k]] = k + 1;
+  }
+  stringIndexes[0] = 0;
+  for (let k = 0; k < strings.length; k++) {
+    stringIndexes[strings[k]] = k + 1;
+  }
 }
 
 export function pprofHeader(planned: PlannedProfile): PprofHeader {
@@ -128,17 +156,18 @@ const SAMPLE_TYPE_ROOM = 16;
  * written at once, so the length returned is exactly the planner's size for the profile.
  */
 export function encodePprof(planned: PlannedProfile): Uint8Array {
-  const layout = layoutFor(planned);
-  const { nodes, values } = planned;
+  const symbols = symbolsOf(planned);
+  const table = symbolTableOf(planned.thread.frames);
+  setIds(table, symbols);
+  const stringCount = symbols.strings.length + 1;
   pos = SAMPLE_TYPE_ROOM;
   ensure(Math.max(planned.uncompressedBytes, 0) + SAMPLE_TYPE_ROOM);
-  writeSamples(layout, nodes, values);
+  writeSamples(planned.thread.tree, planned.nodes, planned.values);
   const samplesEnd = pos;
-  layout.bodyBytes += samplesEnd - SAMPLE_TYPE_ROOM;
 
   const header = pprofHeader(planned);
   const types = headerStrings(header);
-  const typeIndex = (text: string) => layout.stringCount + types.indexOf(text);
+  const typeIndex = (text: string) => stringCount + types.indexOf(text);
   const valueTypeBytes = (type: string, unit: string) => 2 + varintSize(typeIndex(type)) + varintSize(typeIndex(unit));
   const valueType = (field: number, type: string, unit: string) => {
     lengthDelimited(field, valueTypeBytes(type, unit));
@@ -147,16 +176,16 @@ export function encodePprof(planned: PlannedProfile): Uint8Array {
     key(2, 0);
     varint(typeIndex(unit));
   };
-  const total = layout.bodyBytes + headerBytes(header, layout.stringCount);
+  const total = samplesEnd - SAMPLE_TYPE_ROOM + symbols.bytes + headerBytes(header, stringCount);
   // Fields in field-number order, as protobuf encoders write them: the sample type goes just before the samples.
   const start = SAMPLE_TYPE_ROOM - fieldSize(valueTypeBytes(header.sampleType.type, header.sampleType.unit));
   pos = start;
   valueType(1, header.sampleType.type, header.sampleType.unit);
   pos = samplesEnd;
   ensure(total - (samplesEnd - start));
-  writeLocations(layout);
-  writeFunctions(layout);
-  writeStrings(layout, types);
+  writeLocations(table, symbols);
+  writeFunctions(table, symbols);
+  writeStrings(table, symbols, types);
   if (header.timeNanos !== 0n) {
     key(9, 0);
     bigVarint(header.timeNanos);
@@ -185,8 +214,6 @@ let writtenAt = new Int32Array(0);
 let writtenBytes = new Int32Array(0);
 let writtenStamp = new Int32Array(0);
 let writeStamp = 0;
-/** Location id of each frame of the profile being written (valid for the frames its layout holds). */
-let locationIds = new Int32Array(0);
 
 /**
  * A varint at `at` of `out`, returning the position after it: the hot loops keep the output and their position in
@@ -212,25 +239,18 @@ function putLargeVarint(out: Uint8Array, at: number, value: number): number {
 }
 
 /**
- * Writes each sample; the layout holds the profile's locations already. pprof lists a stack leaf first; a node's ids
+ * Writes each sample, with the location ids `setIds` set. pprof lists a stack leaf first; a node's ids
  * are its own followed by its parent's, so only the nodes this profile meets for the first time are written id by id
  * (one walk up to size them, one to write them), and the rest of the stack is copied from where it was first written.
  */
-function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64Array): void {
-  const { parent, frame } = layout.tree;
+function writeSamples(tree: StackTree, nodes: Int32Array, values: Float64Array): void {
+  const { parent, frame } = tree;
   if (writtenAt.length < parent.length) {
     writtenAt = new Int32Array(parent.length);
     writtenBytes = new Int32Array(parent.length);
     writtenStamp = new Int32Array(parent.length);
   }
-  const locationFrames = layout.locationFrames;
-  if (locationIds.length < layout.symbols.functionOfFrame.length) {
-    locationIds = new Int32Array(layout.symbols.functionOfFrame.length);
-  }
   const ids = locationIds;
-  for (let k = 0; k < locationFrames.length; k++) {
-    ids[locationFrames[k]] = k + 1;
-  }
   const stamp = ++writeStamp;
   const at = writtenAt;
   const stackBytes = writtenBytes;
@@ -287,20 +307,20 @@ function writeSamples(layout: ProfileLayout, nodes: Int32Array, values: Float64A
     w = putVarint(out, w, valueBytes);
     w = putLargeVarint(out, w, value);
   }
-  layout.samples += nodes.length;
   pos = w;
 }
 
-function writeLocations(layout: ProfileLayout): void {
-  const { functionOfFrame, frameLine } = layout.symbols;
-  const frames = layout.locationFrames;
+function writeLocations(table: SymbolTable, symbols: ProfileSymbols): void {
+  const { functionOfFrame, frameLine } = table;
+  const frames = symbols.locationFrames;
+  const fnIds = functionIds;
   // The output is sized for the whole profile already (see encodePprof).
   const out = buffer;
   let w = pos;
   for (let index = 0; index < frames.length; index++) {
     const frame = frames[index];
     const id = index + 1;
-    const functionId = layout.functionIdOf(functionOfFrame[frame]);
+    const functionId = fnIds[functionOfFrame[frame]];
     const line = frameLine[frame];
     const lineBytes = 1 + varintSize(functionId) + (line === 0 ? 0 : 1 + varintSize(line));
     // Location (field 4): id (1), line (4) with its function id (1) and line number (2).
@@ -320,16 +340,17 @@ function writeLocations(layout: ProfileLayout): void {
   pos = w;
 }
 
-function writeFunctions(layout: ProfileLayout): void {
-  const { functionName, functionFile } = layout.symbols;
-  const functions = layout.functions;
+function writeFunctions(table: SymbolTable, symbols: ProfileSymbols): void {
+  const { functionName, functionFile } = table;
+  const functions = symbols.functions;
+  const indexes = stringIndexes;
   const out = buffer;
   let w = pos;
   for (let index = 0; index < functions.length; index++) {
     const fn = functions[index];
     const id = index + 1;
-    const name = layout.stringIndexOf(functionName[fn]);
-    const file = layout.stringIndexOf(functionFile[fn]);
+    const name = indexes[functionName[fn]];
+    const file = indexes[functionFile[fn]];
     const nameBytes = varintSize(name);
     // Function (field 5): id (1), name (2), system name (3: the same string), file name (4, omitted when "").
     out[w++] = 0x2a;
@@ -380,10 +401,10 @@ function encodedStringsOf(symbols: SymbolTable): EncodedStrings {
   return encoded;
 }
 
-function writeStrings(layout: ProfileLayout, types: string[]): void {
-  const { bytes, at } = encodedStringsOf(layout.symbols);
+function writeStrings(table: SymbolTable, symbols: ProfileSymbols, types: string[]): void {
+  const { bytes, at } = encodedStringsOf(table);
   string(6, '', 0);
-  const ids = layout.strings;
+  const ids = symbols.strings;
   // The output is sized for the whole profile already (see encodePprof).
   const out = buffer;
   let w = pos;

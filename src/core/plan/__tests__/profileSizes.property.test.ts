@@ -58,7 +58,7 @@ const threadArb = fc
   });
 
 describe('profile sizes', () => {
-  it('are exact, within the limits, and keep every total, however the slicer splits and truncates; the encoder writes the same bytes from the planned locations as from its own layout', () => {
+  it('are exact, within the limits, and keep every total, however the slicer splits and truncates; the encoder writes the same bytes from the planned symbols as from its own layout', () => {
     fc.assert(
       fc.property(
         threadArb,
@@ -80,9 +80,9 @@ describe('profile sizes', () => {
           for (const planned of plan.profiles) {
             const written = encodePprof(planned);
             expect(written).toHaveLength(planned.uncompressedBytes);
-            // The locations the splitter laid out (after its rollbacks and truncations) are those of the samples.
-            expect(planned.locationFrames).toBeDefined();
-            expect(encodePprof({ ...planned, locationFrames: undefined })).toEqual(written);
+            // The symbols the splitter laid out (after its rollbacks and truncations) are those of the samples.
+            expect(planned.symbols).toBeDefined();
+            expect(encodePprof({ ...planned, symbols: undefined })).toEqual(written);
             expect(planned.nodes.length).toBeLessThanOrEqual(maxSamplesPerProfile);
             if (!truncated) {
               expect(planned.uncompressedBytes).toBeLessThanOrEqual(maxProfileBytes);
