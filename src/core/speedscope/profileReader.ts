@@ -94,32 +94,28 @@ export class SampledReader {
 
   /**
    * `frame` for each of `values[0..count)`, stopping at the first it refuses (then false). The bulk of a file: one
-   * call per stack, the tree walked with the node in a local.
+   * call per stack, checked first, then walked down the tree in one call.
    */
   frames(values: Float64Array, count: number): boolean {
     if (this.problem !== undefined) {
       return false;
     }
-    const tree = this.tree;
-    let node = this.node;
+    let valid = 0;
     let maxFrame = this.maxFrame;
-    for (let i = 0; i < count; i++) {
-      const value = values[i];
+    while (valid < count) {
+      const value = values[valid];
       if (!(value >= 0 && value <= MAX_FRAME_INDEX && Number.isInteger(value))) {
-        this.node = node;
-        this.maxFrame = maxFrame;
-        this.position += i;
-        return this.frame(value);
+        break;
       }
-      node = tree.child(node, value);
       if (value > maxFrame) {
         maxFrame = value;
       }
+      valid++;
     }
-    this.node = node;
+    this.node = this.tree.descend(this.node, values, 0, valid);
     this.maxFrame = maxFrame;
-    this.position += count;
-    return true;
+    this.position += valid;
+    return valid === count || this.frame(values[valid]);
   }
 
   /** Something that is not a number where a frame index belongs; returns false: the stack is muted from here. */

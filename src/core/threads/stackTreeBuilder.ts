@@ -37,6 +37,31 @@ export class StackTreeBuilder {
     return found;
   }
 
+  /**
+   * The node reached from `node` through `frames[from..to)` (each a non-negative int32), created where missing:
+   * `child` for each, with the arrays in locals while the path repeats one already walked.
+   */
+  descend(node: number, frames: Float64Array, from: number, to: number): number {
+    let lastChild = this.lastChild;
+    let frame = this.frame;
+    let at = node;
+    for (let i = from; i < to; i++) {
+      const frameIndex = frames[i];
+      const last = lastChild[at];
+      if (last !== 0 && frame[last] === frameIndex) {
+        at = last;
+        continue;
+      }
+      const found = this.lookup(at, frameIndex);
+      // The lookup may have grown the arrays.
+      lastChild = this.lastChild;
+      frame = this.frame;
+      lastChild[at] = found;
+      at = found;
+    }
+    return at;
+  }
+
   private lookup(parentNode: number, frameIndex: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
