@@ -19,11 +19,14 @@ export class SymbolTable {
   readonly functionFile: number[] = [];
   /** Line of each frame as pprof stores it (0 when unknown). */
   readonly frameLine: Float64Array;
+  /** Bytes of each frame's line number field in a location's line (0 for line 0, which is omitted). */
+  readonly lineFieldBytes: Uint8Array;
   private readonly stringIds = new Map<string, number>([['', 0]]);
 
   constructor(frames: Frame[]) {
     this.functionOfFrame = new Int32Array(frames.length);
     this.frameLine = new Float64Array(frames.length);
+    this.lineFieldBytes = new Uint8Array(frames.length);
     const byFile = new Map<number, Map<number, number>>();
     frames.forEach((frame, f) => {
       const name = this.intern(frame.name);
@@ -42,6 +45,7 @@ export class SymbolTable {
       }
       this.functionOfFrame[f] = fn;
       this.frameLine[f] = Number.isSafeInteger(frame.line) ? frame.line! : 0;
+      this.lineFieldBytes[f] = optionalVarintField(this.frameLine[f]);
     });
   }
 
@@ -90,6 +94,11 @@ export function varintSize(value: number): number {
     size++;
   }
   return Math.min(size, 10);
+}
+
+/** `varintSize` of a non-negative count or id, with the common sizes answered inline. */
+function smallVarintSize(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : varintSize(value);
 }
 
 export function bigVarintSize(value: bigint): number {
@@ -160,12 +169,15 @@ export interface ProfileSymbols {
  * O(1).
  */
 export class ProfileLayout {
-  /** Frame of each location, in id order (location id = position + 1). */
-  readonly locationFrames: number[] = [];
-  /** Global function of each pprof function, in id order. */
-  readonly functions: number[] = [];
-  /** Global string of each string table entry after the leading "", in index order. */
-  readonly strings: number[] = [];
+  /** Frame of each location, in id order (location id = position + 1), `locationCount` of them. */
+  private readonly locationFrames: Int32Array;
+  private locationCount = 0;
+  /** Global function of each pprof function, in id order, `functionCount` of them. */
+  private readonly functions: Int32Array;
+  private functionCount = 0;
+  /** Global string of each string table entry after the leading "", in index order, `symbolStrings` of them. */
+  private strings: Int32Array;
+  private symbolStrings = 0;
   /** Exact bytes of samples, locations, functions and symbol strings (the leading "" included). */
   bodyBytes = 2;
   /** Bytes of the sample messages within `bodyBytes`; the rest are symbols. */
@@ -200,15 +212,18 @@ export class ProfileLayout {
     this.functionId = new Int32Array(symbols.functionName.length);
     this.stringStamp = new Int32Array(symbols.strings.length);
     this.stringIndex = new Int32Array(symbols.strings.length);
+    this.locationFrames = new Int32Array(symbols.functionOfFrame.length);
+    this.functions = new Int32Array(symbols.functionName.length);
+    this.strings = new Int32Array(symbols.strings.length);
     this.reset();
   }
 
   reset(): void {
     this.generation++;
     this.newNodeCount = 0;
-    this.locationFrames.length = 0;
-    this.functions.length = 0;
-    this.strings.length = 0;
+    this.locationCount = 0;
+    this.functionCount = 0;
+    this.symbolStrings = 0;
     this.bodyBytes = 2;
     this.sampleBytes = 0;
     this.samples = 0;
@@ -224,14 +239,14 @@ export class ProfileLayout {
       this.nodeStamp[this.newNodes[k]] = 0;
     }
     this.newNodeCount = 0;
-    for (const frame of this.locationFrames.splice(before.locations)) {
-      this.locationStamp[frame] = 0;
+    for (; this.locationCount > before.locations; this.locationCount--) {
+      this.locationStamp[this.locationFrames[this.locationCount - 1]] = 0;
     }
-    for (const fn of this.functions.splice(before.functions)) {
-      this.functionStamp[fn] = 0;
+    for (; this.functionCount > before.functions; this.functionCount--) {
+      this.functionStamp[this.functions[this.functionCount - 1]] = 0;
     }
-    for (const text of this.strings.splice(before.strings)) {
-      this.stringStamp[text] = 0;
+    for (; this.symbolStrings > before.strings; this.symbolStrings--) {
+      this.stringStamp[this.strings[this.symbolStrings - 1]] = 0;
     }
     this.bodyBytes = before.bodyBytes;
     this.sampleBytes = before.sampleBytes;
@@ -241,24 +256,24 @@ export class ProfileLayout {
   /** The symbols laid out so far (copied). */
   laidOutSymbols(): ProfileSymbols {
     return {
-      locationFrames: Int32Array.from(this.locationFrames),
-      functions: Int32Array.from(this.functions),
-      strings: Int32Array.from(this.strings),
+      locationFrames: this.locationFrames.slice(0, this.locationCount),
+      functions: this.functions.slice(0, this.functionCount),
+      strings: this.strings.slice(0, this.symbolStrings),
       bytes: this.bodyBytes - this.sampleBytes,
     };
   }
 
   /** Number of strings in the table so far, the leading "" included. */
   get stringCount(): number {
-    return this.strings.length + 1;
+    return this.symbolStrings + 1;
   }
 
   /** Adds one sample (a stack tree node and its value) and returns the bytes it added. */
   addSample(node: number, value: number): number {
     const { before } = this;
-    before.locations = this.locationFrames.length;
-    before.functions = this.functions.length;
-    before.strings = this.strings.length;
+    before.locations = this.locationCount;
+    before.functions = this.functionCount;
+    before.strings = this.symbolStrings;
     before.bodyBytes = this.bodyBytes;
     before.sampleBytes = this.sampleBytes;
     const idBytes = this.stackBytesOf(node);
@@ -296,7 +311,7 @@ export class ProfileLayout {
       const f = frame[m];
       // Most frames of a new node have a location in this profile already: checked here, without a call.
       const id = locationStamp[f] === generation ? locationId[f] : this.location(f);
-      bytes += id < 0x80 ? 1 : id < 0x4000 ? 2 : varintSize(id);
+      bytes += smallVarintSize(id);
       stackBytes[m] = bytes;
       nodeStamp[m] = generation;
     }
@@ -308,42 +323,37 @@ export class ProfileLayout {
     if (this.locationStamp[frame] === this.generation) {
       return this.locationId[frame];
     }
-    const id = this.locationFrames.length + 1;
-    this.locationFrames.push(frame);
+    const id = ++this.locationCount;
+    this.locationFrames[id - 1] = frame;
     this.locationStamp[frame] = this.generation;
     this.locationId[frame] = id;
     const functionId = this.function(this.symbols.functionOfFrame[frame]);
-    const line = this.symbols.frameLine[frame];
-    this.bodyBytes += fieldSize(1 + varintSize(id) + fieldSize(1 + varintSize(functionId) + optionalVarintField(line)));
+    // id (1), line (4) with its function id (1) and line number (2, omitted when 0).
+    const lineBytes = 1 + smallVarintSize(functionId) + this.symbols.lineFieldBytes[frame];
+    const content = 1 + smallVarintSize(id) + 1 + smallVarintSize(lineBytes) + lineBytes;
+    this.bodyBytes += 1 + smallVarintSize(content) + content;
     return id;
   }
 
-  /** The location id of a frame already added to this profile. */
-  locationIdOf(frame: number): number {
-    return this.locationId[frame];
-  }
-
-  functionIdOf(fn: number): number {
-    return this.functionId[fn];
+  stringIndexOf(globalString: number): number {
+    return globalString === 0 ? 0 : this.stringIndex[globalString];
   }
 
   private function(fn: number): number {
     if (this.functionStamp[fn] === this.generation) {
       return this.functionId[fn];
     }
-    const id = this.functions.length + 1;
-    this.functions.push(fn);
+    const id = ++this.functionCount;
+    this.functions[id - 1] = fn;
     this.functionStamp[fn] = this.generation;
     this.functionId[fn] = id;
     const name = this.string(this.symbols.functionName[fn]);
     const file = this.string(this.symbols.functionFile[fn]);
     // id, name, system name (the same string), file name (omitted when "").
-    this.bodyBytes += fieldSize(1 + varintSize(id) + 2 * (1 + varintSize(name)) + optionalVarintField(file));
+    const content =
+      1 + smallVarintSize(id) + 2 * (1 + smallVarintSize(name)) + (file === 0 ? 0 : 1 + smallVarintSize(file));
+    this.bodyBytes += 1 + smallVarintSize(content) + content;
     return id;
-  }
-
-  stringIndexOf(globalString: number): number {
-    return globalString === 0 ? 0 : this.stringIndex[globalString];
   }
 
   private string(globalString: number): number {
@@ -356,8 +366,8 @@ export class ProfileLayout {
     if (this.stringStamp[globalString] === this.generation) {
       return this.stringIndex[globalString];
     }
-    const index = this.strings.length + 1;
-    this.strings.push(globalString);
+    const index = ++this.symbolStrings;
+    this.strings[index - 1] = globalString;
     this.stringStamp[globalString] = this.generation;
     this.stringIndex[globalString] = index;
     this.bodyBytes += fieldSize(this.symbols.stringBytes[globalString]);
@@ -372,5 +382,8 @@ export class ProfileLayout {
     index.set(this.stringIndex);
     this.stringStamp = stamp;
     this.stringIndex = index;
+    const strings = new Int32Array(size);
+    strings.set(this.strings);
+    this.strings = strings;
   }
 }
