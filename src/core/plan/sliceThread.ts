@@ -125,7 +125,8 @@ function sliceThread(
       }
     }
   }
-  best ??= { multiple, ...splitAll(splitter, base) };
+  // The probed slices are among these: their parts are taken as they are.
+  best ??= { multiple, ...splitAll(splitter, base, probed.bySlice) };
   multiple = best.multiple;
   return {
     sliceNanos: baseNanos * multiple,
@@ -136,11 +137,30 @@ function sliceThread(
   };
 }
 
-function splitAll(splitter: Splitter, slices: StackSlice[]) {
-  splitter.truncatedStacks = 0;
-  splitter.truncatedFrames = 0;
-  const entries = slices.map((slice) => ({ slice, parts: splitter.split(slice) }));
-  return { entries, ...splitter.truncation() };
+interface SplitSlice {
+  parts: SlicePart[];
+  truncatedStacks: number;
+  truncatedFrames: number;
+}
+
+/** Splits each slice (taking those in `known` as they are), with the truncations of all of them. */
+function splitAll(splitter: Splitter, slices: StackSlice[], known?: Map<StackSlice, SplitSlice>) {
+  const bySlice = new Map<StackSlice, SplitSlice>();
+  let truncatedStacks = 0;
+  let truncatedFrames = 0;
+  const entries = slices.map((slice) => {
+    let split = known?.get(slice);
+    if (split === undefined) {
+      splitter.truncatedStacks = 0;
+      splitter.truncatedFrames = 0;
+      split = { parts: splitter.split(slice), ...splitter.truncation() };
+    }
+    bySlice.set(slice, split);
+    truncatedStacks += split.truncatedStacks;
+    truncatedFrames += split.truncatedFrames;
+    return { slice, parts: split.parts };
+  });
+  return { entries, truncatedStacks, truncatedFrames, bySlice };
 }
 
 /** Slices sampled to measure a thread's symbol share before splitting all of it. */
