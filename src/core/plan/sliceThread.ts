@@ -192,7 +192,9 @@ function byteShares(entries: ThreadSlicing['entries']): { symbols: number; total
 class SliceAccumulator {
   private readonly sums: Float64Array;
   private readonly stamp: Int32Array;
-  private touched: number[] = [];
+  /** The nodes of the current slice, in the order first met (`touchedCount` of them). */
+  private readonly touched: Int32Array;
+  private touchedCount = 0;
   private generation = 1;
   readonly slices: StackSlice[] = [];
   private current = -1;
@@ -200,6 +202,7 @@ class SliceAccumulator {
   constructor(nodes: number) {
     this.sums = new Float64Array(nodes);
     this.stamp = new Int32Array(nodes);
+    this.touched = new Int32Array(nodes);
   }
 
   add(slice: number, node: number, amount: number): void {
@@ -210,21 +213,21 @@ class SliceAccumulator {
     if (this.stamp[node] !== this.generation) {
       this.stamp[node] = this.generation;
       this.sums[node] = amount;
-      this.touched.push(node);
+      this.touched[this.touchedCount++] = node;
     } else {
       this.sums[node] += amount;
     }
   }
 
   flush(): void {
-    if (this.touched.length > 0) {
-      const nodes = Int32Array.from(this.touched).sort();
+    if (this.touchedCount > 0) {
+      const nodes = this.touched.slice(0, this.touchedCount).sort();
       const values = new Float64Array(nodes.length);
       for (let i = 0; i < nodes.length; i++) {
         values[i] = this.sums[nodes[i]];
       }
       this.slices.push({ index: this.current, nodes, values });
-      this.touched = [];
+      this.touchedCount = 0;
       this.generation++;
     }
   }
