@@ -77,6 +77,8 @@ const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 const SINGLE_CHARACTERS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 const CACHE_SIZE = 4096;
 const MAX_CACHED_LENGTH = 24;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 export class JsonTokenizer {
   private stack = new Uint8Array(64);
@@ -443,6 +445,29 @@ export class JsonTokenizer {
   /** A string starting at the quote at `pos`; returns the position after it, or -1 when the chunk ends first. */
   private string(buf: Uint8Array, pos: number, end: number, final: boolean, isKey: boolean): number {
     const muted = this.muteDepth >= 0;
+    // Fast path for keys and short values ("type", "O"): printable ASCII without escapes, hashed for the cache as it
+    // is scanned. Anything else, or a string cut by the end of the chunk, takes the general path below.
+    const limit = Math.min(end, pos + 2 + MAX_CACHED_LENGTH);
+    let hash = FNV_OFFSET;
+    let p = pos + 1;
+    for (; p < limit; p++) {
+      const c = buf[p];
+      if (c === 0x22 || c === 0x5c || c < 0x20 || c >= 0x80) {
+        break;
+      }
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+    }
+    if (p < limit && buf[p] === 0x22) {
+      if (!muted) {
+        const text = this.cachedAscii(buf, pos + 1, p, hash);
+        if (isKey) {
+          this.sink.key(text);
+        } else {
+          this.sink.string(text);
+        }
+      }
+      return p + 1;
+    }
     const closing = this.scanString(buf, pos + 1, end);
     if (closing < 0) {
       if (final) {
@@ -591,16 +616,21 @@ export class JsonTokenizer {
 
   /** ASCII text; short strings (keys, "O", "C") come from a small cache instead of a new string each time. */
   private ascii(buf: Uint8Array, start: number, end: number): string {
+    if (end - start > MAX_CACHED_LENGTH) {
+      return asciiText(buf, start, end);
+    }
+    let hash = FNV_OFFSET;
+    for (let p = start; p < end; p++) {
+      hash = Math.imul(hash ^ buf[p], FNV_PRIME);
+    }
+    return this.cachedAscii(buf, start, end, hash);
+  }
+
+  /** `ascii` for at most MAX_CACHED_LENGTH bytes whose FNV-1a `hash` is known. */
+  private cachedAscii(buf: Uint8Array, start: number, end: number, hash: number): string {
     const length = end - start;
     if (length === 1) {
       return SINGLE_CHARACTERS[buf[start]];
-    }
-    if (length > MAX_CACHED_LENGTH) {
-      return asciiText(buf, start, end);
-    }
-    let hash = 0x811c9dc5;
-    for (let p = start; p < end; p++) {
-      hash = Math.imul(hash ^ buf[p], 0x01000193);
     }
     const slot = (hash >>> 0) & (CACHE_SIZE - 1);
     const cached = this.cacheBytes[slot];
