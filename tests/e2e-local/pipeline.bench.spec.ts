@@ -12,7 +12,8 @@
  * source maps (the profiler itself slows the page a little: take counts and durations from a run without it);
  * `BENCH_PROFILE_OUT=<file>` also writes the raw profile and the long tasks there.
  * `BENCH_TRACE=1` records a Chromium trace instead and prints, per task over 50 ms, its self time by trace event
- * (style, layout, paint, GC, and script by function), which shows the renderer's native work too.
+ * (style, layout, paint, GC, and script by function), which shows the renderer's native work too;
+ * `BENCH_TRACE_OUT=<file>` also writes the trace there, with the page's JS samples on the trace's clock.
  */
 import { expect, Page, test } from '@playwright/test';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
@@ -334,7 +335,14 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
   const browser = page.context().browser()!;
   if (tracing) {
     await browser.startTracing(page, {
-      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute'],
+      categories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'toplevel',
+        'v8.execute',
+        // JS samples on the trace's clock, for BENCH_TRACE_OUT.
+        ...(process.env.BENCH_TRACE_OUT ? ['disabled-by-default-v8.cpu_profiler'] : []),
+      ],
     });
   }
   const dropAt = await page.evaluate(() => performance.now());
@@ -419,6 +427,9 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
       'where the long tasks went (self time per function, CPU profile):',
       ...attribute(profile, profileStartOnPage, longTasks)
     );
+  }
+  if (trace && process.env.BENCH_TRACE_OUT) {
+    writeFileSync(process.env.BENCH_TRACE_OUT, JSON.stringify(trace));
   }
   if (trace) {
     lines.push('long tasks in the trace (self time per trace event):', ...attributeTrace(trace));
