@@ -1,11 +1,18 @@
 import { finishThread, SampleCollector, ThreadHeader } from '../threads/buildThread';
 import { ProfileProblem } from '../threads/profileIssue';
-import { ROOT_NODE, StackTreeBuilder } from '../threads/stackTreeBuilder';
+import { ROOT_NODE as TREE_ROOT, StackTreeBuilder } from '../threads/stackTreeBuilder';
 import { BrokenProfile, Frame, ParsedProfile, ThreadProfile } from '../threads/threadModel';
-import { BASE_UNIT_LIMIT } from '../threads/units';
+import { BASE_UNIT_LIMIT as LIMIT } from '../threads/units';
 import { GrowableFloat64, GrowableInt32 } from '../util/growable';
 import { clipForMessage, quoteForMessage } from '../util/quote';
 import { unitInfo, UnitInfo } from './units';
+
+/**
+ * Bound once: the CLI runs under tsx, whose CommonJS output reads another module's export through a getter at every
+ * use, and these are read once per sample and event.
+ */
+const ROOT_NODE = TREE_ROOT;
+const BASE_UNIT_LIMIT = LIMIT;
 
 /**
  * One profile of a Speedscope file, read token by token. Samples go straight into a stack tree (one node id per

@@ -1,7 +1,10 @@
 import { GrowableFloat64, GrowableInt32 } from '../util/growable';
 import { StackTreeBuilder } from './stackTreeBuilder';
-import { Frame, MAX_STACK_DEPTH, ThreadProfile, ThreadStats } from './threadModel';
+import { Frame, MAX_STACK_DEPTH as DEPTH_LIMIT, ThreadProfile, ThreadStats } from './threadModel';
 import { BaseUnit, EXACT_BASE_UNITS, formatBaseUnits, roundingAt, ValueScale } from './units';
+
+/** Bound once: under tsx (the CLI) another module's export is read through a getter at every use, here per node. */
+const MAX_STACK_DEPTH = DEPTH_LIMIT;
 
 /** What the model needs about a profile besides its samples: already validated and in base units. */
 export interface ThreadHeader {
