@@ -549,7 +549,8 @@ describe('Upload page: where the user looks', () => {
     expect(flameGraphScrolls()).toEqual([]);
 
     const thread = screen.getByRole('button', { name: TELEMETRY });
-    thread.focus();
+    // Focus shows the button's tooltip, a state update of its own.
+    act(() => thread.focus());
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(flameGraphScrolls()).toHaveLength(1));
     const [{ element, options }] = flameGraphScrolls();
