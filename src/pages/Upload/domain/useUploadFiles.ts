@@ -7,6 +7,12 @@ import { sizeLimitError, UploadFile } from './uploadFiles';
 /** The files of the page: dropped, parsed by the pipeline, removable and replaceable at any time. */
 export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSizeMb: number, sliceSeconds: number) {
   const [files, setFiles] = useState<UploadFile[]>([]);
+  // A drop and what the pipeline says of it (progress, outcome) are transitions: React renders them in slices, never
+  // in one long task. A removal, the user's click, stays urgent.
+  const changeFiles = useCallback(
+    (change: (current: UploadFile[]) => UploadFile[]) => startTransition(() => setFiles(change)),
+    []
+  );
   const parses = useRef(new Map<string, Operation<FileSummary>>());
   // Bumped whenever a file is added, replaced or removed: a slower, older parse of the same name must not win.
   const generations = useRef(new Map<string, number>());
@@ -16,11 +22,14 @@ export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSize
     return generation;
   };
 
-  const update = useCallback((id: string, generation: number, patch: Partial<UploadFile>) => {
-    if (generations.current.get(id) === generation) {
-      startTransition(() => setFiles((current) => current.map((f) => (f.id === id ? { ...f, ...patch } : f))));
-    }
-  }, []);
+  const update = useCallback(
+    (id: string, generation: number, patch: Partial<UploadFile>) => {
+      if (generations.current.get(id) === generation) {
+        changeFiles((current) => current.map((f) => (f.id === id ? { ...f, ...patch } : f)));
+      }
+    },
+    [changeFiles]
+  );
 
   const removeFile = useCallback(
     (id: string) => {
@@ -47,11 +56,8 @@ export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSize
         const entry: UploadFile = tooBig
           ? { id, name: file.name, size: file.size, status: 'error', progress: 0, error: tooBig }
           : { id, name: file.name, size: file.size, status: 'parsing', progress: 0, parsedIn: pipeline.where };
-        // A transition, as every change of the files: React renders it in slices, never in one long task.
-        startTransition(() =>
-          setFiles((current) =>
-            current.some((f) => f.id === id) ? current.map((f) => (f.id === id ? entry : f)) : [...current, entry]
-          )
+        changeFiles((current) =>
+          current.some((f) => f.id === id) ? current.map((f) => (f.id === id ? entry : f)) : [...current, entry]
         );
         if (tooBig) {
           // What the pipeline holds of an earlier file of this name goes too.
@@ -73,7 +79,7 @@ export function useUploadFiles(pipeline: PipelineClient | undefined, maxFileSize
         );
       }
     },
-    [pipeline, maxFileSizeMb, sliceSeconds, update]
+    [pipeline, maxFileSizeMb, sliceSeconds, update, changeFiles]
   );
 
   useEffect(() => {
