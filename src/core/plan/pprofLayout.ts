@@ -113,6 +113,15 @@ export function bigVarintSize(value: bigint): number {
 
 /** A length-delimited field: tag byte, length, content. */
 export const fieldSize = (contentBytes: number) => 1 + varintSize(contentBytes) + contentBytes;
+/** A Location's line (field 4): its function id (1) and line number (2, `lineFieldBytes`: omitted when 0). */
+export const locationLineBytes = (functionId: number, lineFieldBytes: number) =>
+  1 + smallVarintSize(functionId) + lineFieldBytes;
+/** A Location's content: its id (1) and its line (4). */
+export const locationContentBytes = (id: number, lineBytes: number) =>
+  1 + smallVarintSize(id) + 1 + smallVarintSize(lineBytes) + lineBytes;
+/** A Function's content: id (1), name (2), system name (3: the same string), file name (4, omitted when ""). */
+export const functionContentBytes = (id: number, name: number, file: number) =>
+  1 + smallVarintSize(id) + 2 * (1 + smallVarintSize(name)) + (file === 0 ? 0 : 1 + smallVarintSize(file));
 /** A varint field, omitted when 0 as proto3 does. */
 const optionalVarintField = (value: number) => (value === 0 ? 0 : 1 + varintSize(value));
 
@@ -328,9 +337,7 @@ export class ProfileLayout {
     this.locationStamp[frame] = this.generation;
     this.locationId[frame] = id;
     const functionId = this.function(this.symbols.functionOfFrame[frame]);
-    // id (1), line (4) with its function id (1) and line number (2, omitted when 0).
-    const lineBytes = 1 + smallVarintSize(functionId) + this.symbols.lineFieldBytes[frame];
-    const content = 1 + smallVarintSize(id) + 1 + smallVarintSize(lineBytes) + lineBytes;
+    const content = locationContentBytes(id, locationLineBytes(functionId, this.symbols.lineFieldBytes[frame]));
     this.bodyBytes += 1 + smallVarintSize(content) + content;
     return id;
   }
@@ -349,9 +356,7 @@ export class ProfileLayout {
     this.functionId[fn] = id;
     const name = this.string(this.symbols.functionName[fn]);
     const file = this.string(this.symbols.functionFile[fn]);
-    // id, name, system name (the same string), file name (omitted when "").
-    const content =
-      1 + smallVarintSize(id) + 2 * (1 + smallVarintSize(name)) + (file === 0 ? 0 : 1 + smallVarintSize(file));
+    const content = functionContentBytes(id, name, file);
     this.bodyBytes += 1 + smallVarintSize(content) + content;
     return id;
   }

@@ -1,8 +1,11 @@
 import { PlannedProfile } from '../plan/planUpload';
 import {
   fieldSize,
+  functionContentBytes as layoutFunctionContentBytes,
   headerBytes,
   headerStrings,
+  locationContentBytes as layoutLocationContentBytes,
+  locationLineBytes as layoutLocationLineBytes,
   PprofHeader,
   ProfileLayout,
   ProfileSymbols,
@@ -15,9 +18,12 @@ import { utf8Length } from '../plan/labels';
 
 /**
  * Bound once: the CLI runs under tsx, whose CommonJS output reaches another module's export through a getter at every
- * call, and this one runs several times per sample.
+ * call, and these run several times per sample or symbol.
  */
 const varintSize = layoutVarintSize;
+const locationLineBytes = layoutLocationLineBytes;
+const locationContentBytes = layoutLocationContentBytes;
+const functionContentBytes = layoutFunctionContentBytes;
 
 /** One growable output buffer for every profile: encoding allocates only the copy it returns. */
 let buffer = new Uint8Array(1 << 16);
@@ -311,7 +317,7 @@ function writeSamples(tree: StackTree, nodes: Int32Array, values: Float64Array):
 }
 
 function writeLocations(table: SymbolTable, symbols: ProfileSymbols): void {
-  const { functionOfFrame, frameLine } = table;
+  const { functionOfFrame, frameLine, lineFieldBytes } = table;
   const frames = symbols.locationFrames;
   const fnIds = functionIds;
   // The output is sized for the whole profile already (see encodePprof).
@@ -322,10 +328,10 @@ function writeLocations(table: SymbolTable, symbols: ProfileSymbols): void {
     const id = index + 1;
     const functionId = fnIds[functionOfFrame[frame]];
     const line = frameLine[frame];
-    const lineBytes = 1 + varintSize(functionId) + (line === 0 ? 0 : 1 + varintSize(line));
+    const lineBytes = locationLineBytes(functionId, lineFieldBytes[frame]);
     // Location (field 4): id (1), line (4) with its function id (1) and line number (2).
     out[w++] = 0x22;
-    w = putVarint(out, w, 1 + varintSize(id) + 1 + varintSize(lineBytes) + lineBytes);
+    w = putVarint(out, w, locationContentBytes(id, lineBytes));
     out[w++] = 0x08;
     w = putVarint(out, w, id);
     out[w++] = 0x22;
@@ -351,10 +357,9 @@ function writeFunctions(table: SymbolTable, symbols: ProfileSymbols): void {
     const id = index + 1;
     const name = indexes[functionName[fn]];
     const file = indexes[functionFile[fn]];
-    const nameBytes = varintSize(name);
     // Function (field 5): id (1), name (2), system name (3: the same string), file name (4, omitted when "").
     out[w++] = 0x2a;
-    w = putVarint(out, w, 1 + varintSize(id) + 2 * (1 + nameBytes) + (file === 0 ? 0 : 1 + varintSize(file)));
+    w = putVarint(out, w, functionContentBytes(id, name, file));
     out[w++] = 0x08;
     w = putVarint(out, w, id);
     out[w++] = 0x10;
