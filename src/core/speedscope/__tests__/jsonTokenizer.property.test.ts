@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { JsonSink, JsonSyntaxError, JsonTokenizer } from '../jsonTokenizer';
+import { pushInPieces } from '../../../../tests/helpers/pushInPieces';
 
 /** Rebuilds the document from the tokens, to compare with JSON.parse. */
 class ValueBuilder implements JsonSink {
@@ -50,12 +51,7 @@ class ValueBuilder implements JsonSink {
 function tokenize(bytes: Uint8Array, cuts: number[] = []): unknown {
   const builder = new ValueBuilder();
   const tokenizer = new JsonTokenizer(builder);
-  let from = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    tokenizer.push(bytes.subarray(from, cut));
-    from = cut;
-  }
-  tokenizer.push(bytes.subarray(from));
+  pushInPieces(tokenizer, bytes, cuts);
   tokenizer.finish();
   return builder.result;
 }
@@ -321,12 +317,7 @@ function tokenLog(sink: TokenLog, bytes: Uint8Array, cuts: number[]): { log: str
   const tokenizer = new JsonTokenizer(sink);
   sink.tokenizer = tokenizer;
   try {
-    let from = 0;
-    for (const cut of [...cuts].sort((a, b) => a - b)) {
-      tokenizer.push(bytes.subarray(from, cut));
-      from = cut;
-    }
-    tokenizer.push(bytes.subarray(from));
+    pushInPieces(tokenizer, bytes, cuts);
     tokenizer.finish();
     return { log: sink.log };
   } catch (e) {

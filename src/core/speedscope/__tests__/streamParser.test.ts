@@ -7,6 +7,7 @@ import { formatProfileIssue } from '../../threads/profileIssue';
 import { ParsedFile } from '../../threads/threadModel';
 import { SpeedscopeFileError } from '../issues';
 import { parseSpeedscope, parseSpeedscopeStream, ParseProgress, SpeedscopeStreamParser } from '../parseSpeedscope';
+import { pushInPieces } from '../../../../tests/helpers/pushInPieces';
 
 const committed = Object.entries(EXPECTED)
   .filter(([, e]) => !e.sharedOnly)
@@ -16,12 +17,7 @@ const encode = (doc: unknown) => new TextEncoder().encode(JSON.stringify(doc));
 
 function parseInChunks(name: string, bytes: Uint8Array, cuts: number[]): ParsedFile {
   const parser = new SpeedscopeStreamParser(name);
-  let from = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    parser.push(bytes.subarray(from, cut));
-    from = cut;
-  }
-  parser.push(bytes.subarray(from));
+  pushInPieces(parser, bytes, cuts);
   return parser.finish();
 }
 

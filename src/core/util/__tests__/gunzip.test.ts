@@ -2,16 +2,12 @@ import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { crc32 } from '../crc32';
 import { GunzipError, GunzipStream } from '../gunzip';
+import { pushInPieces } from '../../../../tests/helpers/pushInPieces';
 
 function gunzipAll(input: Uint8Array, cuts: number[] = [], max = 1 << 30): Uint8Array {
   const parts: Uint8Array[] = [];
   const gunzip = new GunzipStream((chunk) => parts.push(chunk.slice()), max);
-  let from = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    gunzip.push(input.subarray(from, cut));
-    from = cut;
-  }
-  gunzip.push(input.subarray(from));
+  pushInPieces(gunzip, input, cuts);
   gunzip.finish();
   return new Uint8Array(Buffer.concat(parts));
 }
