@@ -45,6 +45,8 @@ module.exports = {
       moduleNameMapper: {
         ...base.moduleNameMapper,
         '/infrastructure/createParseWorker$': '<rootDir>/tests/mocks/createParseWorker.ts',
+        // As in the build (webpack.config.ts): the plugin's top table in @grafana/flamegraph's container.
+        '^\\./TopTable/FlameGraphTopTableContainer\\.(c|m)?js$': '<rootDir>/src/pages/Upload/ui/FlameGraphTopTable.tsx',
       },
     },
   ],

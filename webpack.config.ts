@@ -1,4 +1,5 @@
-import type { Configuration, EntryObject } from 'webpack';
+import path from 'path';
+import webpack, { type Compiler, type Configuration, type EntryObject } from 'webpack';
 import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 
 /** Must match the webpackChunkName in src/pages/Upload/infrastructure/createParseWorker.ts. */
@@ -10,6 +11,39 @@ const WORKER_CHUNK = 'pipeline-worker';
  *   `define(…)`, which does not exist inside a worker; so the AMD library moves onto the plugin's own entries;
  * - the worker starts from a blob URL and cannot load further chunks, so it keeps its own copy of shared modules.
  */
+/**
+ * @grafana/flamegraph's top table is replaced by the plugin's own (src/pages/Upload/ui/FlameGraphTopTable.tsx says
+ * why). The library's version is pinned in package.json; the build fails if its container no longer imports the table
+ * from this path, rather than quietly shipping the library's table again.
+ */
+const LIBRARY_TOP_TABLE = /^\.\/TopTable\/FlameGraphTopTableContainer\.mjs$/;
+const OWN_TOP_TABLE = path.resolve(__dirname, 'src/pages/Upload/ui/FlameGraphTopTable.tsx');
+
+class ReplaceFlameGraphTopTable {
+  apply(compiler: Compiler) {
+    new webpack.NormalModuleReplacementPlugin(LIBRARY_TOP_TABLE, (resource) => {
+      if (resource.context.includes(path.join('@grafana', 'flamegraph'))) {
+        resource.request = OWN_TOP_TABLE;
+      }
+    }).apply(compiler);
+    // Checked on the finished module graph, which holds modules restored from the build cache too.
+    compiler.hooks.thisCompilation.tap('ReplaceFlameGraphTopTable', (compilation) => {
+      compilation.hooks.finishModules.tap('ReplaceFlameGraphTopTable', (modules) => {
+        const resources = Array.from(modules, (module) => (module as { resource?: string }).resource ?? '');
+        if (resources.some((resource) => resource.endsWith(path.join('TopTable', 'FlameGraphTopTableContainer.mjs')))) {
+          compilation.errors.push(new webpack.WebpackError("@grafana/flamegraph's own top table is in the bundle"));
+        }
+        if (
+          resources.some((resource) => resource.includes(path.join('@grafana', 'flamegraph'))) &&
+          !resources.includes(OWN_TOP_TABLE)
+        ) {
+          compilation.errors.push(new webpack.WebpackError("The plugin's top table is not in the bundle"));
+        }
+      });
+    });
+  }
+}
+
 const config = async (env: Env): Promise<Configuration> => {
   const base = await grafanaConfig(env);
   const entries = base.entry as Record<string, string>;
@@ -22,6 +56,7 @@ const config = async (env: Env): Promise<Configuration> => {
     // Without output.library, externals must be told to stay AMD dependencies rather than globals.
     externalsType: 'amd',
     output: { ...base.output, library: undefined },
+    plugins: [...(base.plugins ?? []), new ReplaceFlameGraphTopTable()],
     optimization: {
       ...base.optimization,
       splitChunks: { chunks: (chunk) => chunk.name !== WORKER_CHUNK },
