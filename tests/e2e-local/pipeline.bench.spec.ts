@@ -292,6 +292,47 @@ async function untilInPage(page: Page, condition: () => boolean): Promise<void> 
   await page.waitForFunction(condition, undefined, { polling: 100, timeout: 15 * 60_000 });
 }
 
+/** A long animation frame's scripts, as Chromium reports them (`PerformanceScriptTiming`). */
+interface ScriptTiming {
+  startTime: number;
+  duration: number;
+  invoker: string;
+  sourceFunctionName: string;
+  sourceURL: string;
+}
+
+interface FrameScripts {
+  start: number;
+  duration: number;
+  /** The frame's rendering: requestAnimationFrame callbacks and the like, then style and layout (and paint). */
+  render: number;
+  styleAndLayout: number;
+  scripts: Array<{ start: number; duration: number; what: string }>;
+}
+
+/** Per long task: the scripts of the long animation frame around it that ran within the task, longest first. */
+function scriptsOfLongTasks(frames: FrameScripts[], longTasks: Array<{ start: number; duration: number }>): string[] {
+  return longTasks.map((task) => {
+    const scripts = frames
+      .flatMap((frame) => frame.scripts)
+      .filter((script) => script.start < task.start + task.duration && script.start + script.duration > task.start)
+      .filter((script) => script.duration >= 5)
+      .sort((a, b) => b.duration - a.duration)
+      .map((script) => `      ${script.duration.toFixed(0).padStart(4)} ms  ${script.what}`);
+    const around = frames
+      .filter((frame) => frame.start < task.start + task.duration && frame.start + frame.duration > task.start)
+      .map(
+        (frame) =>
+          `      frame at ${(frame.start / 1000).toFixed(2)} s, ${frame.duration.toFixed(0)} ms, render ${frame.render.toFixed(0)} ms, style+layout ${frame.styleAndLayout.toFixed(0)} ms, ${frame.scripts.length} scripts: ${frame.scripts.map((x) => `${x.duration.toFixed(0)} ms ${x.what} @${(x.start / 1000).toFixed(3)}`).join('; ')}`
+      );
+    return [
+      `  task at ${(task.start / 1000).toFixed(2)} s, ${task.duration.toFixed(0)} ms:`,
+      ...scripts,
+      ...around,
+    ].join('\n');
+  });
+}
+
 test('a large mixed file from drop to Pushed', async ({ page }) => {
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: Array<{ start: number; duration: number }> };
@@ -301,6 +342,30 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
         w.__longTasks.push({ start: entry.startTime, duration: entry.duration });
       }
     }).observe({ type: 'longtask', buffered: true });
+    // Chromium's long animation frames name the scripts that ran in them, at no profiler's cost.
+    const l = window as unknown as { __frames: FrameScripts[] };
+    l.__frames = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as unknown as Array<{
+        startTime: number;
+        duration: number;
+        renderStart: number;
+        styleAndLayoutStart: number;
+        scripts: ScriptTiming[];
+      }>) {
+        l.__frames.push({
+          start: entry.startTime,
+          duration: entry.duration,
+          render: entry.renderStart ? entry.styleAndLayoutStart - entry.renderStart : 0,
+          styleAndLayout: entry.styleAndLayoutStart ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0,
+          scripts: entry.scripts.map((script) => ({
+            start: script.startTime,
+            duration: script.duration,
+            what: `${script.invoker} → ${script.sourceFunctionName || '(anonymous)'} (${script.sourceURL.split('/').pop()?.split('?')[0] || 'inline'})`,
+          })),
+        });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
   });
   const cdp = await page.context().newCDPSession(page);
   const upload = new UploadPage(page, grafanaUrl);
@@ -336,6 +401,8 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
   if (tracing) {
     await browser.startTracing(page, {
       categories: [
+        // More on demand, e.g. BENCH_TRACE_CATEGORIES='*,disabled-by-default-v8.gc'.
+        ...(process.env.BENCH_TRACE_CATEGORIES?.split(',') ?? []),
         'devtools.timeline',
         'disabled-by-default-devtools.timeline',
         'toplevel',
@@ -418,6 +485,11 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
     `page JS heap                  peak ${mb(peakHeap)} (goal < 150 MB), ${mb(afterGc.usedSize)} after GC at the end`,
     `slowest round trip to page    ${slowestRoundTrip} ms`,
   ];
+  const frames = await page.evaluate(() => (window as unknown as { __frames: FrameScripts[] }).__frames);
+  if (longTasks.length > 0) {
+    lines.push('scripts in the long tasks (Chromium long animation frames, those of 5 ms or more):');
+    lines.push(...scriptsOfLongTasks(frames, longTasks));
+  }
   if (profile && process.env.BENCH_PROFILE_OUT) {
     // For a closer look than the summary below: the raw profile with the long tasks on the same clock.
     writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify({ profile, profileStartOnPage, longTasks }));
