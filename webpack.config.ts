@@ -6,15 +6,10 @@ import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 const WORKER_CHUNK = 'pipeline-worker';
 
 /**
- * Extends create-plugin's config (see .config/README.md) for the upload pipeline's Web Worker:
- * - webpack gives a worker chunk the `output.library` of the build, and create-plugin's AMD library wraps it in
- *   `define(…)`, which does not exist inside a worker; so the AMD library moves onto the plugin's own entries;
- * - the worker starts from a blob URL and cannot load further chunks, so it keeps its own copy of shared modules.
- */
-/**
  * @grafana/flamegraph's top table is replaced by the plugin's own (src/pages/Upload/ui/FlameGraphTopTable.tsx says
- * why). The library's version is pinned in package.json; the build fails if its container no longer imports the table
- * from this path, rather than quietly shipping the library's table again.
+ * why), as jest.config.js does in the tests. The library's version is pinned in package.json; the build fails if the
+ * library's table is still in the bundle or the plugin's is not (a renamed module, a new import path), rather than
+ * quietly shipping the library's table again.
  */
 const LIBRARY_TOP_TABLE = /^\.\/TopTable\/FlameGraphTopTableContainer\.mjs$/;
 const OWN_TOP_TABLE = path.resolve(__dirname, 'src/pages/Upload/ui/FlameGraphTopTable.tsx');
@@ -44,6 +39,13 @@ class ReplaceFlameGraphTopTable {
   }
 }
 
+/**
+ * Extends create-plugin's config (see .config/README.md) for the upload pipeline's Web Worker:
+ * - webpack gives a worker chunk the `output.library` of the build, and create-plugin's AMD library wraps it in
+ *   `define(…)`, which does not exist inside a worker; so the AMD library moves onto the plugin's own entries;
+ * - the worker starts from a blob URL and cannot load further chunks, so it keeps its own copy of shared modules;
+ * and puts the plugin's top table in @grafana/flamegraph's place (above).
+ */
 const config = async (env: Env): Promise<Configuration> => {
   const base = await grafanaConfig(env);
   const entries = base.entry as Record<string, string>;
