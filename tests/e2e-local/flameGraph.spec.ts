@@ -90,6 +90,12 @@ test('the top table lists every function with its self and total, sorts, and dri
   await page.screenshot({ path: join(SHOTS, 'flame-graph-sandwich.png'), fullPage: true });
   await closeSandwich.click();
   await expect(rowOf('d').getByRole('button', { name: 'Show in sandwich view' })).toBeVisible();
+
+  // The header's "Top Table" view gives the table the whole width and the library's fixed height: still every row.
+  await page.getByTestId('thread-flame-graph').getByRole('radio', { name: 'Top Table' }).check();
+  await expect(page.getByTestId('thread-flame-graph').getByTestId('flameGraph')).toHaveCount(0);
+  await expect.poll(() => tableRows(table)).toHaveLength(5);
+  expect((await table.boundingBox())?.height).toBeGreaterThan(400);
 });
 
 test('a thread with hundreds of functions mounts only the rows in view, and scrolling reaches the last', async ({
