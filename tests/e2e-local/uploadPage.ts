@@ -64,7 +64,12 @@ export class UploadPage {
     await field.press('Enter');
   }
 
+  /**
+   * Types the service name once a dropped file is listed: the field's default (the first file's name) renders with
+   * the list, and a fill racing that render would type after the default instead of over it.
+   */
   async setService(name: string) {
+    await expect(this.page.getByTestId('upload-file').first()).toBeVisible();
     await this.page.getByRole('textbox', { name: /Service name/ }).fill(name);
   }
 
