@@ -1,16 +1,18 @@
-import { css, cx } from '@emotion/css';
-import React, { memo, startTransition, UIEvent, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { escapeStringForRegex, formattedValueToString, getValueFormat, GrafanaTheme2 } from '@grafana/data';
-import { Icon, IconButton, useStyles2 } from '@grafana/ui';
+import { cx } from '@emotion/css';
+import React, { memo, UIEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { escapeStringForRegex, formattedValueToString, getValueFormat } from '@grafana/data';
+import { Icon, useStyles2 } from '@grafana/ui';
 import {
   FlameGraphNodes,
   matchingRows,
   sortTopTableRows,
   TopTableColumn,
-  TopTableRow,
   TopTableSort,
   topTableRows,
 } from '../domain/topTableRows';
+import { getTopTableStyles, ROW_HEIGHT } from './topTableStyles';
+import { TopTableRowView } from './TopTableRowView';
+import { useViewHeight } from './useViewHeight';
 
 /**
  * The top table of @grafana/flamegraph's container, written here and put in the library's place by the build
@@ -40,7 +42,6 @@ interface UnitField {
   config: { unit?: string };
 }
 
-const ROW_HEIGHT = 32;
 /** Rows mounted beyond those in view on each side, so a scroll shows rows already there. */
 const OVERSCAN = 8;
 
@@ -56,7 +57,7 @@ function FlameGraphTopTable({
   onSandwich,
   onTableSort,
 }: Props) {
-  const styles = useStyles2(getStyles);
+  const styles = useStyles2(getTopTableStyles);
   const [sort, setSort] = useState<TopTableSort>({ column: 'self', desc: true });
   const [firstInView, setFirstInView] = useState(0);
   const body = useRef<HTMLDivElement>(null);
@@ -124,7 +125,7 @@ function FlameGraphTopTable({
               </div>
             )}
             {mounted.map((row, i) => (
-              <Row
+              <TopTableRowView
                 key={row.symbol}
                 row={row}
                 index={start + i}
@@ -143,183 +144,5 @@ function FlameGraphTopTable({
     </div>
   );
 }
-
-/**
- * The body's height, as a transition: the rows it makes room for are rendered in slices, not in the task that
- * measured it (the library's table measured in a synchronous update, which mounted its rows in one long task).
- */
-function useViewHeight(body: React.RefObject<HTMLDivElement | null>): number {
-  const [height, setHeight] = useState(0);
-  useLayoutEffect(() => {
-    const element = body.current;
-    if (!element) {
-      return;
-    }
-    const measure = () => {
-      const measured = element.clientHeight;
-      startTransition(() => setHeight(measured));
-    };
-    measure();
-    if (typeof ResizeObserver === 'undefined') {
-      return;
-    }
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [body]);
-  return height;
-}
-
-interface RowProps {
-  row: TopTableRow;
-  index: number;
-  searched: boolean;
-  sandwiched: boolean;
-  self: string;
-  total: string;
-  onSymbolClick: (symbol: string) => void;
-  onSearch: (symbol: string) => void;
-  onSandwich: (symbol?: string) => void;
-}
-
-/** Memoized: a scroll re-renders the table, and the rows still in view stay as they are. */
-const Row = memo(function Row({
-  row,
-  index,
-  searched,
-  sandwiched,
-  self,
-  total,
-  onSymbolClick,
-  onSearch,
-  onSandwich,
-}: RowProps) {
-  const styles = useStyles2(getStyles);
-  const search = searched ? 'Clear from search' : 'Search for symbol';
-  const sandwich = sandwiched ? 'Remove from sandwich view' : 'Show in sandwich view';
-  return (
-    <div role="row" aria-rowindex={index + 2} className={styles.row} style={{ top: index * ROW_HEIGHT }}>
-      <div role="cell" className={styles.actions}>
-        <IconButton
-          name="search"
-          variant={searched ? 'primary' : 'secondary'}
-          aria-label={search}
-          title={search}
-          onClick={() => onSearch(searched ? '' : row.symbol)}
-        />
-        <IconButton
-          name="gf-show-context"
-          variant={sandwiched ? 'primary' : 'secondary'}
-          aria-label={sandwich}
-          title={sandwich}
-          onClick={() => onSandwich(sandwiched ? undefined : row.symbol)}
-        />
-      </div>
-      <div role="cell" className={styles.symbol}>
-        <button
-          type="button"
-          className={styles.symbolButton}
-          title={`Highlight ${row.symbol}`}
-          onClick={() => onSymbolClick(row.symbol)}
-        >
-          {row.symbol}
-        </button>
-      </div>
-      <div role="cell" className={styles.value}>
-        {self}
-      </div>
-      <div role="cell" className={styles.value}>
-        {total}
-      </div>
-    </div>
-  );
-});
-
-const VALUE_WIDTH = 120;
-const ACTIONS_WIDTH = 64;
-
-const getStyles = (theme: GrafanaTheme2) => {
-  const cell = {
-    padding: theme.spacing(0, 1),
-    overflow: 'hidden',
-    whiteSpace: 'nowrap',
-    textOverflow: 'ellipsis',
-  } as const;
-  return {
-    container: css({
-      padding: theme.spacing(1),
-      backgroundColor: theme.colors.background.secondary,
-      height: '100%',
-      display: 'flex',
-      flexDirection: 'column',
-      minHeight: 0,
-    }),
-    table: css({
-      display: 'flex',
-      flexDirection: 'column',
-      flex: '1 1 0',
-      minHeight: 0,
-      backgroundColor: theme.colors.background.primary,
-      fontSize: theme.typography.bodySmall.fontSize,
-    }),
-    header: css({
-      position: 'relative',
-      fontWeight: theme.typography.fontWeightMedium,
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-    }),
-    body: css({ flex: '1 1 0', minHeight: ROW_HEIGHT, overflowY: 'auto' }),
-    bodyContent: css({ position: 'relative' }),
-    row: css({
-      position: 'absolute',
-      left: 0,
-      right: 0,
-      height: ROW_HEIGHT,
-      display: 'flex',
-      alignItems: 'center',
-      '&:hover': { backgroundColor: theme.colors.action.hover },
-    }),
-    empty: css({
-      ...cell,
-      height: ROW_HEIGHT,
-      display: 'flex',
-      alignItems: 'center',
-      color: theme.colors.text.secondary,
-    }),
-    actions: css({
-      flex: `0 0 ${ACTIONS_WIDTH}px`,
-      display: 'flex',
-      gap: theme.spacing(0.5),
-      paddingLeft: theme.spacing(1),
-    }),
-    symbol: css({ ...cell, flex: '1 1 0', minWidth: 0 }),
-    value: css({ ...cell, flex: `0 0 ${VALUE_WIDTH}px`, textAlign: 'right' }),
-    sortButton: css({
-      all: 'unset',
-      cursor: 'pointer',
-      display: 'inline-flex',
-      alignItems: 'center',
-      gap: theme.spacing(0.5),
-      color: theme.colors.text.link,
-      '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` },
-    }),
-    symbolButton: css({
-      all: 'unset',
-      cursor: 'pointer',
-      maxWidth: '100%',
-      overflow: 'hidden',
-      textOverflow: 'ellipsis',
-      '&:hover': { textDecoration: 'underline' },
-      '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` },
-    }),
-    hidden: css({
-      position: 'absolute',
-      width: 1,
-      height: 1,
-      overflow: 'hidden',
-      clip: 'rect(0 0 0 0)',
-      whiteSpace: 'nowrap',
-    }),
-  };
-};
 
 export default memo(FlameGraphTopTable);
