@@ -83,11 +83,10 @@ export function flameGraphRows(thread: ThreadProfile, drawnFraction = DRAWN_FRAC
 
 /**
  * How many rows the page draws first, in a task of its own. @grafana/flamegraph mounts in one go (its levels, its
- * top table's rows with their icons and tooltips, its canvas, and the re-renders its size measuring forces), which
- * with every drawn row takes several frames' time; with the few widest nodes it is shorter, and the other rows then
- * arrive as an update of the mounted graph, which React renders in slices where the library lets it. (Drawing in
- * more steps, 6, 16 and 32 frames first, made more long tasks, not shorter ones: each step mounts the top table's
- * visible rows anew.)
+ * header and its canvas), which with every drawn row takes several frames' time; with the few widest nodes it is
+ * shorter, and the other rows then arrive as an update of the mounted graph, which React renders in slices where the
+ * library lets it. (Drawing in more steps, 6, 16 and 32 frames first, made more long tasks, not shorter ones, when
+ * the library's own top table remounted its visible rows at each step; the plugin's table has since replaced it.)
  */
 export const FIRST_DRAWN_ROWS = 48;
 
