@@ -319,12 +319,17 @@ function scriptsOfLongTasks(frames: FrameScripts[], longTasks: Array<{ start: nu
       .filter((script) => script.duration >= 5)
       .sort((a, b) => b.duration - a.duration)
       .map((script) => `      ${script.duration.toFixed(0).padStart(4)} ms  ${script.what}`);
+    // The frame's time outside its scripts and its rendering: on this page, the canvas being rasterized.
     const around = frames
       .filter((frame) => frame.start < task.start + task.duration && frame.start + frame.duration > task.start)
-      .map(
-        (frame) =>
-          `      frame at ${(frame.start / 1000).toFixed(2)} s, ${frame.duration.toFixed(0)} ms, render ${frame.render.toFixed(0)} ms, style+layout ${frame.styleAndLayout.toFixed(0)} ms, ${frame.scripts.length} scripts: ${frame.scripts.map((x) => `${x.duration.toFixed(0)} ms ${x.what} @${(x.start / 1000).toFixed(3)}`).join('; ')}`
-      );
+      .map((frame) => {
+        const inScripts = frame.scripts.reduce((sum, script) => sum + script.duration, 0);
+        const rest = frame.duration - inScripts - frame.render - frame.styleAndLayout;
+        return (
+          `      its frame at ${(frame.start / 1000).toFixed(2)} s: ${frame.duration.toFixed(0)} ms, scripts ${inScripts.toFixed(0)} ms, ` +
+          `render ${frame.render.toFixed(0)} ms, style+layout ${frame.styleAndLayout.toFixed(0)} ms, outside these ${rest.toFixed(0)} ms`
+        );
+      });
     return [
       `  task at ${(task.start / 1000).toFixed(2)} s, ${task.duration.toFixed(0)} ms:`,
       ...scripts,
