@@ -6,33 +6,61 @@ import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 const WORKER_CHUNK = 'pipeline-worker';
 
 /**
- * @grafana/flamegraph's top table is replaced by the plugin's own (src/pages/Upload/ui/FlameGraphTopTable.tsx says
- * why), as jest.config.js does in the tests. The library's version is pinned in package.json; the build fails if the
- * library's table is still in the bundle or the plugin's is not (a renamed module, a new import path), rather than
- * quietly shipping the library's table again.
+ * Two parts of @grafana/flamegraph are replaced by the plugin's own, as jest.config.js does in the tests: its top table
+ * (src/pages/Upload/ui/FlameGraphTopTable.tsx says why) and its canvas drawing (flameGraphRendering.ts beside it). The
+ * library's version is pinned in package.json; the build fails if a replaced part of the library is still in the
+ * bundle or the plugin's is not (a renamed module, a new import path), rather than quietly shipping the library's again.
  */
-const LIBRARY_TOP_TABLE = /^\.\/TopTable\/FlameGraphTopTableContainer\.mjs$/;
-const OWN_TOP_TABLE = path.resolve(__dirname, 'src/pages/Upload/ui/FlameGraphTopTable.tsx');
+const FLAMEGRAPH_PARTS = [
+  {
+    request: /^\.\/TopTable\/FlameGraphTopTableContainer\.mjs$/,
+    library: path.join('TopTable', 'FlameGraphTopTableContainer.mjs'),
+    own: path.resolve(__dirname, 'src/pages/Upload/ui/FlameGraphTopTable.tsx'),
+  },
+  {
+    request: /^\.\/rendering\.mjs$/,
+    library: path.join('FlameGraph', 'rendering.mjs'),
+    own: path.resolve(__dirname, 'src/pages/Upload/ui/flameGraphRendering.ts'),
+  },
+];
+const FLAMEGRAPH_DIST = path.resolve(__dirname, 'node_modules/@grafana/flamegraph/dist/esm');
 
-class ReplaceFlameGraphTopTable {
+/** The library's files the plugin's drawing imports (the package exports only its index); tsconfig.json types them. */
+const FLAMEGRAPH_DIST_ALIASES = {
+  'flamegraph-dist/colors$': path.join(FLAMEGRAPH_DIST, 'FlameGraph', 'colors.mjs'),
+  'flamegraph-dist/constants$': path.join(FLAMEGRAPH_DIST, 'constants.mjs'),
+  'flamegraph-dist/types$': path.join(FLAMEGRAPH_DIST, 'types.mjs'),
+};
+
+class ReplaceFlameGraphParts {
   apply(compiler: Compiler) {
-    new webpack.NormalModuleReplacementPlugin(LIBRARY_TOP_TABLE, (resource) => {
-      if (resource.context.includes(path.join('@grafana', 'flamegraph'))) {
-        resource.request = OWN_TOP_TABLE;
-      }
-    }).apply(compiler);
-    // Checked on the finished module graph, which holds modules restored from the build cache too.
-    compiler.hooks.thisCompilation.tap('ReplaceFlameGraphTopTable', (compilation) => {
-      compilation.hooks.finishModules.tap('ReplaceFlameGraphTopTable', (modules) => {
-        const resources = Array.from(modules, (module) => (module as { resource?: string }).resource ?? '');
-        if (resources.some((resource) => resource.endsWith(path.join('TopTable', 'FlameGraphTopTableContainer.mjs')))) {
-          compilation.errors.push(new webpack.WebpackError("@grafana/flamegraph's own top table is in the bundle"));
+    for (const part of FLAMEGRAPH_PARTS) {
+      new webpack.NormalModuleReplacementPlugin(part.request, (resource) => {
+        if (resource.context.includes(path.join('@grafana', 'flamegraph'))) {
+          resource.request = part.own;
         }
-        if (
-          resources.some((resource) => resource.includes(path.join('@grafana', 'flamegraph'))) &&
-          !resources.includes(OWN_TOP_TABLE)
-        ) {
-          compilation.errors.push(new webpack.WebpackError("The plugin's top table is not in the bundle"));
+      }).apply(compiler);
+    }
+    // Checked on the finished module graph, which holds modules restored from the build cache too.
+    compiler.hooks.thisCompilation.tap('ReplaceFlameGraphParts', (compilation) => {
+      compilation.hooks.finishModules.tap('ReplaceFlameGraphParts', (modules) => {
+        const resources = Array.from(modules, (module) => (module as { resource?: string }).resource ?? '');
+        const usesLibrary = resources.some((resource) => resource.includes(path.join('@grafana', 'flamegraph')));
+        for (const part of FLAMEGRAPH_PARTS) {
+          if (
+            resources.some((resource) =>
+              resource.endsWith(path.join('@grafana', 'flamegraph', 'dist', 'esm', part.library))
+            )
+          ) {
+            compilation.errors.push(
+              new webpack.WebpackError(`@grafana/flamegraph's own ${part.library} is in the bundle`)
+            );
+          }
+          if (usesLibrary && !resources.includes(part.own)) {
+            compilation.errors.push(
+              new webpack.WebpackError(`The plugin's ${path.basename(part.own)} is not in the bundle`)
+            );
+          }
         }
       });
     });
@@ -44,7 +72,7 @@ class ReplaceFlameGraphTopTable {
  * - webpack gives a worker chunk the `output.library` of the build, and create-plugin's AMD library wraps it in
  *   `define(…)`, which does not exist inside a worker; so the AMD library moves onto the plugin's own entries;
  * - the worker starts from a blob URL and cannot load further chunks, so it keeps its own copy of shared modules;
- * and puts the plugin's top table in @grafana/flamegraph's place (above).
+ * and puts the plugin's top table and drawing in @grafana/flamegraph's place (above).
  */
 const config = async (env: Env): Promise<Configuration> => {
   const base = await grafanaConfig(env);
@@ -58,7 +86,8 @@ const config = async (env: Env): Promise<Configuration> => {
     // Without output.library, externals must be told to stay AMD dependencies rather than globals.
     externalsType: 'amd',
     output: { ...base.output, library: undefined },
-    plugins: [...(base.plugins ?? []), new ReplaceFlameGraphTopTable()],
+    resolve: { ...base.resolve, alias: { ...base.resolve?.alias, ...FLAMEGRAPH_DIST_ALIASES } },
+    plugins: [...(base.plugins ?? []), new ReplaceFlameGraphParts()],
     optimization: {
       ...base.optimization,
       splitChunks: { chunks: (chunk) => chunk.name !== WORKER_CHUNK },
