@@ -3,7 +3,9 @@
  * and Pyroscope. It prints numbers and asserts none of them (timings are not tests); it is skipped in `e2e:local`.
  *
  * Printed: time from drop to the thread table; long tasks of the page's main thread from drop to "Pushed"
- * (PerformanceObserver `longtask`: count, longest, total); push time against the stand-in's rate-limit floor
+ * (PerformanceObserver `longtask`: count, longest, total), and Chromium's long animation frames over the same time
+ * (frames whose update waited over 50 ms, which also counts tasks back to back and rendering outside any task, such as
+ * a canvas' raster); push time against the stand-in's rate-limit floor
  * (uncompressed bytes ÷ its rate); the page's JS heap (CDP `Runtime.getHeapUsage` of the page's isolate, which does
  * not include workers), sampled every 250 ms, and how long those samples waited for the page (a round trip).
  *
@@ -455,6 +457,7 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
     () => document.evaluate("//*[text()='Pushed']", document, null, XPathResult.BOOLEAN_TYPE, null).booleanValue
   );
   const pushMs = Date.now() - pushStarted;
+  const pushedAt = await page.evaluate(() => performance.now());
   sampling = false;
   await sampler;
   const profile = profiling ? ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile : undefined;
@@ -491,6 +494,12 @@ test('a large mixed file from drop to Pushed', async ({ page }) => {
     `slowest round trip to page    ${slowestRoundTrip} ms`,
   ];
   const frames = await page.evaluate(() => (window as unknown as { __frames: FrameScripts[] }).__frames);
+  // Frames whose update waited over 50 ms: tasks back to back, and rendering work outside any task (a canvas'
+  // raster), count here even where no single task is long.
+  const longFrames = frames.filter((f) => f.start >= dropAt && f.start < pushedAt);
+  lines.push(
+    `long animation frames         ${longFrames.length}, longest ${longFrames.reduce((m, f) => Math.max(m, f.duration), 0).toFixed(0)} ms (frames over 50 ms, drop → Pushed)`
+  );
   if (longTasks.length > 0) {
     lines.push('scripts in the long tasks (Chromium long animation frames, those of 5 ms or more):');
     lines.push(...scriptsOfLongTasks(frames, longTasks));
