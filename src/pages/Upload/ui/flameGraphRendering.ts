@@ -26,9 +26,10 @@ import { ColorScheme, ColorSchemeDiff } from 'flamegraph-dist/types';
  *
  * Why: the library adds every bar narrower than 10 px to one `Path2D` and fills it once. A thread with a few hundred
  * narrow call paths makes that one path of thousands of rectangles, and Chromium's software rasteriser (no GPU) spent
- * 45–90 ms on the main thread filling it, inside the task that drew: the upload page's most frequent long task. Here the narrow bars of a row
- * that touch are joined into one rectangle before the fill (the same grey area, a few edges per row instead of two per
- * bar), and the tree is walked with a stack (the library's `shift`/`unshift` walk is quadratic in the tree's width).
+ * 45–90 ms on the main thread filling it, inside the task that drew: the upload page's most frequent long task. Here
+ * the narrow bars of a row that touch are joined into one rectangle before the fill (the same grey area, a few edges
+ * per row instead of two per bar), and the tree is walked with a stack (the library's `shift`/`unshift` walk is
+ * quadratic in the tree's width).
  */
 
 /** The parts of the library's `LevelItem` that drawing reads. */
