@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { FlameGraphNodes, matchingRows, sortTopTableRows, TopTableRow, topTableRows } from '../topTableRows';
-
-interface Node {
-  label: string;
-  level: number;
-  value: number;
-  self: number;
-}
+import { callTrees, CallTreeNode as Node } from '../../../../../tests/helpers/callTrees';
 
 const nodes = (list: Node[]): FlameGraphNodes => ({
   data: { length: list.length },
@@ -33,25 +27,8 @@ function naiveRows(list: Node[]): TopTableRow[] {
   return [...rows.values()];
 }
 
-/** Random call trees in pre-order, each node's value its self plus its children's, over a few names so they repeat. */
-const callTrees = fc
-  .array(fc.record({ up: fc.nat(3), label: fc.constantFrom('a', 'b', 'c', 'd'), self: fc.nat(50) }), { maxLength: 60 })
-  .map((steps) => {
-    const list: Node[] = [{ label: 'total', level: 0, value: 0, self: 0 }];
-    for (const step of steps) {
-      // One level deeper than the previous node at most, and never a second root.
-      const level = Math.max(1, list[list.length - 1].level + 1 - step.up);
-      list.push({ label: step.label, level, value: step.self, self: step.self });
-    }
-    for (let i = list.length - 1; i > 0; i--) {
-      let parent = i - 1;
-      while (list[parent].level >= list[i].level) {
-        parent--;
-      }
-      list[parent].value += list[i].value;
-    }
-    return list;
-  });
+/** Random call trees over a few names, so they repeat. */
+const trees = callTrees(fc.constantFrom('a', 'b', 'c', 'd'), fc.nat(50), { maxLength: 60 });
 
 describe('topTableRows', () => {
   it('counts a recursive function’s total once per stack, and adds every self value', () => {
@@ -75,7 +52,7 @@ describe('topTableRows', () => {
   });
 
   it('gives the same rows as a search up the stack, on any call tree', () => {
-    fc.assert(fc.property(callTrees, (list) => expect(topTableRows(nodes(list))).toEqual(naiveRows(list))));
+    fc.assert(fc.property(trees, (list) => expect(topTableRows(nodes(list))).toEqual(naiveRows(list))));
   });
 
   it('sorts by a column either way, ties in the graph’s order, without changing its input', () => {

@@ -5,6 +5,7 @@ import { createTheme } from '@grafana/data';
 import { flameGraphFrame } from '../../domain/flameGraphFrame';
 import { FlameGraphRows } from '../../domain/flameGraphRows';
 import { LevelItem, MutedArea, RenderOptions, useFlameRender } from '../flameGraphRendering';
+import { callTrees } from '../../../../../tests/helpers/callTrees';
 
 // The library's own drawing and data container, required by file: the name the library itself imports its drawing
 // by is mapped to the plugin's (jest.config.js), and the package exports only its index.
@@ -170,45 +171,23 @@ function sameArea(a: Rect[], b: Rect[]): boolean {
 
 const NAMES = ['main', 'app/server.py:serve', 'app/db.py:query', 'json.loads', 'System.Threading.Run()', 'io'];
 
-/** Random call trees in pre-order (each value its self plus its children's), wide and narrow nodes mixed. */
-const callTrees = fc
-  .array(fc.record({ up: fc.nat(3), name: fc.nat(NAMES.length - 1), self: fc.oneof(fc.nat(3), fc.nat(400)) }), {
-    minLength: 1,
-    maxLength: 80,
-  })
-  .map((steps): FlameGraphRows => {
-    const level = [0];
-    const self = [0];
-    const label = [0];
-    for (const step of steps) {
-      level.push(Math.max(1, level[level.length - 1] + 1 - step.up));
-      self.push(step.self);
-      label.push(step.name + 1);
-    }
-    const value = [...self];
-    for (let i = level.length - 1; i > 0; i--) {
-      let parent = i - 1;
-      while (level[parent] >= level[i]) {
-        parent--;
-      }
-      value[parent] += value[i];
-    }
-    return {
-      level: Int32Array.from(level),
-      value: Float64Array.from(value),
-      self: Float64Array.from(self),
-      label: Int32Array.from(label),
-      names: ['total', ...NAMES],
-      unit: 'nanoseconds',
-      leftOut: 0,
-      drawnFraction: 0,
-    };
-  })
-  .filter((rows) => rows.value[0] > 0);
+/** Random call trees over the names, as graph rows, wide and narrow nodes mixed. */
+const graphs = callTrees(fc.constantFrom(...NAMES), fc.oneof(fc.nat(3), fc.nat(400)), { minLength: 1, maxLength: 80 })
+  .filter((list) => list[0].value > 0)
+  .map((list): FlameGraphRows => ({
+    level: Int32Array.from(list, (node) => node.level),
+    value: Float64Array.from(list, (node) => node.value),
+    self: Float64Array.from(list, (node) => node.self),
+    label: Int32Array.from(list, (node, i) => (i === 0 ? 0 : 1 + NAMES.indexOf(node.label))),
+    names: ['total', ...NAMES],
+    unit: 'nanoseconds',
+    leftOut: 0,
+    drawnFraction: 0,
+  }));
 
 const scenes: fc.Arbitrary<Scene> = fc.record(
   {
-    rows: callTrees,
+    rows: graphs,
     collapsing: fc.boolean(),
     collapseAll: fc.boolean(),
     wrapperWidth: fc.integer({ min: 40, max: 2000 }),
