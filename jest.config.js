@@ -45,11 +45,13 @@ module.exports = {
       moduleNameMapper: {
         ...base.moduleNameMapper,
         '/infrastructure/createParseWorker$': '<rootDir>/tests/mocks/createParseWorker.ts',
-        // As in the build (webpack.config.ts): the plugin's top table and drawing in @grafana/flamegraph's place,
-        // and the library's files that drawing imports.
+        // As in the build (webpack.config.ts): the plugin's top table, drawing and data in @grafana/flamegraph's
+        // place, and the library's files they import.
         '^\\./TopTable/FlameGraphTopTableContainer\\.(c|m)?js$': '<rootDir>/src/pages/Upload/ui/FlameGraphTopTable.tsx',
         '^\\./rendering\\.(c|m)?js$': '<rootDir>/src/pages/Upload/ui/flameGraphRendering.ts',
-        '^flamegraph-dist/colors$': '<rootDir>/node_modules/@grafana/flamegraph/dist/cjs/FlameGraph/colors.cjs',
+        '^\\./FlameGraph/dataTransform\\.(c|m)?js$': '<rootDir>/src/pages/Upload/ui/flameGraphData.ts',
+        '^flamegraph-dist/(colors|treeTransforms)$':
+          '<rootDir>/node_modules/@grafana/flamegraph/dist/cjs/FlameGraph/$1.cjs',
         '^flamegraph-dist/(constants|types)$': '<rootDir>/node_modules/@grafana/flamegraph/dist/cjs/$1.cjs',
       },
     },

@@ -6,8 +6,9 @@ import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 const WORKER_CHUNK = 'pipeline-worker';
 
 /**
- * Two parts of @grafana/flamegraph are replaced by the plugin's own, as jest.config.js does in the tests: its top table
- * (src/pages/Upload/ui/FlameGraphTopTable.tsx says why) and its canvas drawing (flameGraphRendering.ts beside it). The
+ * Three parts of @grafana/flamegraph are replaced by the plugin's own, as jest.config.js does in the tests: its top
+ * table (src/pages/Upload/ui/FlameGraphTopTable.tsx says why), its canvas drawing (flameGraphRendering.ts beside it)
+ * and its data container (flameGraphData.ts). The
  * library's version is pinned in package.json; the build fails if a replaced part of the library is still in the
  * bundle or the plugin's is not (a renamed module, a new import path), rather than quietly shipping the library's again.
  */
@@ -22,6 +23,11 @@ const FLAMEGRAPH_PARTS = [
     library: path.join('FlameGraph', 'rendering.mjs'),
     own: path.resolve(__dirname, 'src/pages/Upload/ui/flameGraphRendering.ts'),
   },
+  {
+    request: /^\.\/FlameGraph\/dataTransform\.mjs$/,
+    library: path.join('FlameGraph', 'dataTransform.mjs'),
+    own: path.resolve(__dirname, 'src/pages/Upload/ui/flameGraphData.ts'),
+  },
 ];
 const FLAMEGRAPH_DIST = path.resolve(__dirname, 'node_modules/@grafana/flamegraph/dist/esm');
 
@@ -29,6 +35,7 @@ const FLAMEGRAPH_DIST = path.resolve(__dirname, 'node_modules/@grafana/flamegrap
 const FLAMEGRAPH_DIST_ALIASES = {
   'flamegraph-dist/colors$': path.join(FLAMEGRAPH_DIST, 'FlameGraph', 'colors.mjs'),
   'flamegraph-dist/constants$': path.join(FLAMEGRAPH_DIST, 'constants.mjs'),
+  'flamegraph-dist/treeTransforms$': path.join(FLAMEGRAPH_DIST, 'FlameGraph', 'treeTransforms.mjs'),
   'flamegraph-dist/types$': path.join(FLAMEGRAPH_DIST, 'types.mjs'),
 };
 

@@ -18,6 +18,7 @@ import {
   PIXELS_PER_LEVEL,
 } from 'flamegraph-dist/constants';
 import { ColorScheme, ColorSchemeDiff } from 'flamegraph-dist/types';
+import { CollapseConfig, LevelItem } from './flameGraphData';
 
 /**
  * The canvas drawing of @grafana/flamegraph's graph, written here and put in place of the library's `rendering.mjs`
@@ -31,22 +32,6 @@ import { ColorScheme, ColorSchemeDiff } from 'flamegraph-dist/types';
  * per row instead of two per bar), and the tree is walked with a stack (the library's `shift`/`unshift` walk is
  * quadratic in the tree's width).
  */
-
-/** The parts of the library's `LevelItem` that drawing reads. */
-export interface LevelItem {
-  start: number;
-  value: number;
-  valueRight?: number;
-  itemIndexes: number[];
-  children: LevelItem[];
-  level: number;
-  parents?: LevelItem[];
-}
-
-interface CollapseConfig {
-  items: LevelItem[];
-  collapsed: boolean;
-}
 
 /** The parts of the library's data container that drawing reads. */
 export interface DrawnData {

@@ -4,7 +4,8 @@ import path from 'path';
 import { createTheme } from '@grafana/data';
 import { flameGraphFrame } from '../../domain/flameGraphFrame';
 import { FlameGraphRows } from '../../domain/flameGraphRows';
-import { LevelItem, MutedArea, RenderOptions, useFlameRender } from '../flameGraphRendering';
+import { LevelItem } from '../flameGraphData';
+import { MutedArea, RenderOptions, useFlameRender } from '../flameGraphRendering';
 import { callTrees } from '../../../../../tests/helpers/callTrees';
 
 // The library's own drawing and data container, required by file: the name the library itself imports its drawing
