@@ -32,4 +32,21 @@ describe('flameGraphFrame', () => {
     expect(field('label').values).toEqual(['total', 'main']);
     expect(field('level').values).toEqual([0, 1]);
   });
+
+  it('states the range of value and self, 0 to the total, which no row exceeds', () => {
+    const frame = flameGraphFrame(rows('nanoseconds'));
+    for (const name of ['value', 'self']) {
+      const field = frame.fields.find((f) => f.name === name)!;
+      expect([field.config.min, field.config.max]).toEqual([0, 13.6e9]);
+      expect(Math.max(...field.values)).toBeLessThanOrEqual(field.config.max!);
+    }
+    const empty = flameGraphFrame({
+      ...rows('count'),
+      level: new Int32Array(),
+      value: new Float64Array(),
+      self: new Float64Array(),
+      label: new Int32Array(),
+    });
+    expect(empty.fields.find((f) => f.name === 'value')!.config.max).toBeUndefined();
+  });
 });
