@@ -8,9 +8,9 @@ const WORKER_CHUNK = 'pipeline-worker';
 /**
  * Three parts of @grafana/flamegraph are replaced by the plugin's own, as jest.config.js does in the tests: its top
  * table (src/pages/Upload/ui/FlameGraphTopTable.tsx says why), its canvas drawing (flameGraphRendering.ts beside it)
- * and its data container (flameGraphData.ts). The
- * library's version is pinned in package.json; the build fails if a replaced part of the library is still in the
- * bundle or the plugin's is not (a renamed module, a new import path), rather than quietly shipping the library's again.
+ * and its data container (flameGraphData.ts). The library's version is pinned in package.json; the build fails if a
+ * replaced part of the library is still in the bundle or the plugin's is not (a renamed module, a new import path),
+ * rather than quietly shipping the library's again.
  */
 const FLAMEGRAPH_PARTS = [
   {
@@ -31,7 +31,10 @@ const FLAMEGRAPH_PARTS = [
 ];
 const FLAMEGRAPH_DIST = path.resolve(__dirname, 'node_modules/@grafana/flamegraph/dist/esm');
 
-/** The library's files the plugin's drawing imports (the package exports only its index); tsconfig.json types them. */
+/**
+ * The library's files the plugin's drawing and data import (the package exports only its index); tsconfig.json types
+ * them.
+ */
 const FLAMEGRAPH_DIST_ALIASES = {
   'flamegraph-dist/colors$': path.join(FLAMEGRAPH_DIST, 'FlameGraph', 'colors.mjs'),
   'flamegraph-dist/constants$': path.join(FLAMEGRAPH_DIST, 'constants.mjs'),
@@ -79,7 +82,7 @@ class ReplaceFlameGraphParts {
  * - webpack gives a worker chunk the `output.library` of the build, and create-plugin's AMD library wraps it in
  *   `define(…)`, which does not exist inside a worker; so the AMD library moves onto the plugin's own entries;
  * - the worker starts from a blob URL and cannot load further chunks, so it keeps its own copy of shared modules;
- * and puts the plugin's top table and drawing in @grafana/flamegraph's place (above).
+ * and puts the plugin's top table, drawing and data container in @grafana/flamegraph's place (above).
  */
 const config = async (env: Env): Promise<Configuration> => {
   const base = await grafanaConfig(env);

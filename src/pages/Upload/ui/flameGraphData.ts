@@ -243,10 +243,8 @@ function buildLevels(container: FlameGraphDataContainer, options?: Options): Bui
  */
 function labelIndex(container: FlameGraphDataContainer, rowItems: LevelItem[]): Record<string, LevelItem[]> {
   const byLabel: Record<string, LevelItem[]> = Object.create(null);
-  const labelOf = container.labelIsText ? undefined : container.labelDisplayProcessor;
-  const labels = container.labelField.values;
   for (let row = 0; row < rowItems.length; row++) {
-    const label = labelOf ? labelOf(labels[row]).text : labels[row] + '';
+    const label = container.getLabel(row);
     const same = byLabel[label];
     if (same) {
       same.push(rowItems[row]);
@@ -278,8 +276,7 @@ export class FlameGraphDataContainer {
   selfRightField?: Field;
   labelDisplayProcessor: DisplayProcessor;
   valueDisplayProcessor: DisplayProcessor;
-  /** Labels are their own text (no enum config): read without a display processor. */
-  readonly labelIsText: boolean;
+  /** The distinct labels in first-seen order (or the enum's texts): made on the first search, their only reader. */
   private distinctLabels?: string[];
   private built?: BuiltLevels;
   private uniqueLabelsMap?: Record<string, LevelItem[]>;
@@ -300,7 +297,6 @@ export class FlameGraphDataContainer {
     this.valueRightField = field('valueRight');
     this.selfRightField = field('selfRight');
     const enumConfig = this.labelField.config?.type?.enum;
-    this.labelIsText = !enumConfig;
     if (enumConfig) {
       this.labelDisplayProcessor = getDisplayProcessor({ field: this.labelField, theme });
       this.distinctLabels = enumConfig.text || [];
@@ -310,11 +306,6 @@ export class FlameGraphDataContainer {
     this.valueDisplayProcessor = getDisplayProcessor({ field: this.valueField, theme });
   }
 
-  /** The distinct labels, in first-seen order (or the enum's texts). */
-  get uniqueLabels(): string[] {
-    this.distinctLabels ??= [...new Set<string>(this.labelField.values)];
-    return this.distinctLabels;
-  }
   isDiffFlamegraph() {
     return Boolean(this.valueRightField && this.selfRightField);
   }
@@ -339,8 +330,9 @@ export class FlameGraphDataContainer {
   getSelfDisplay(index: number | number[]): DisplayValue {
     return this.valueDisplayProcessor(this.getSelf(index));
   }
-  getUniqueLabels() {
-    return this.uniqueLabels;
+  getUniqueLabels(): string[] {
+    this.distinctLabels ??= [...new Set<string>(this.labelField.values)];
+    return this.distinctLabels;
   }
   getUnitTitle() {
     switch (this.valueField.config.unit) {
